@@ -8,7 +8,18 @@
 pub mod crc64;
 pub mod credentials;
 pub mod encode;
+pub mod error;
 pub mod sign;
 pub mod time;
+pub mod xml;
 
 pub use credentials::Credentials;
+pub use error::{Error, ErrorKind, Result};
+pub mod client;
+pub mod config;
+pub mod transport;
+
+pub use client::{Bucket, ContentMd5, ObjectMeta, PresignMethod, PutOptions, PutResult, Range};
+pub use config::{Addressing, Config};
+pub use sign::SignatureVersion;
+pub use xml::{Acl, Payer};
