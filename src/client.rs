@@ -107,7 +107,13 @@ struct Call<'a> {
 
 impl<'a> Call<'a> {
     fn new(method: &'static str, key: Option<&'a str>, payer: Payer) -> Self {
-        Self { method, key, query: Vec::new(), headers: Vec::new(), payer }
+        Self {
+            method,
+            key,
+            query: Vec::new(),
+            headers: Vec::new(),
+            payer,
+        }
     }
     fn sub(mut self, name: &str) -> Self {
         self.query.push((name.to_string(), None));
@@ -128,7 +134,9 @@ fn parse_crc(resp_value: Option<&str>) -> Result<Option<u64>> {
     match resp_value {
         None => Ok(None),
         Some(v) => v.trim().parse::<u64>().map(Some).map_err(|_| {
-            Error::integrity(format!("server sent an unreadable x-oss-hash-crc64ecma {v:?}"))
+            Error::integrity(format!(
+                "server sent an unreadable x-oss-hash-crc64ecma {v:?}"
+            ))
         }),
     }
 }
@@ -145,7 +153,8 @@ fn check_crc(what: &str, local: u64, server: Option<u64>) -> Result<()> {
 fn validate_metadata(meta: &[(String, String)]) -> Result<()> {
     for (k, v) in meta {
         let name_ok = !k.is_empty()
-            && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            && k.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !name_ok {
             return Err(Error::invalid(format!(
                 "metadata name {k:?} must be non-empty ASCII letters, digits, '-' or '_'"
@@ -170,9 +179,15 @@ fn meta_from(resp: &Response) -> Result<ObjectMeta> {
         })
         .collect();
     metadata.sort();
-    let size = match resp.header("content-range").and_then(|r| r.rsplit('/').next()) {
+    let size = match resp
+        .header("content-range")
+        .and_then(|r| r.rsplit('/').next())
+    {
         Some(total) => total.parse().unwrap_or(0),
-        None => resp.header("content-length").and_then(|v| v.parse().ok()).unwrap_or(0),
+        None => resp
+            .header("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
     };
     Ok(ObjectMeta {
         size,
@@ -220,11 +235,19 @@ impl Bucket {
         } else {
             String::new()
         };
-        if !region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+        if !region
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
             return Err(Error::invalid(format!("invalid region {region:?}")));
         }
         let agent = transport::agent(config.connect_timeout, config.read_timeout);
-        Ok(Self { config, endpoint, region, agent })
+        Ok(Self {
+            config,
+            endpoint,
+            region,
+            agent,
+        })
     }
 
     pub fn config(&self) -> &Config {
@@ -296,7 +319,8 @@ impl Bucket {
 
     /// DeleteBucket (the bucket must be empty).
     pub fn delete_bucket(&self) -> Result<()> {
-        self.execute(Call::new("DELETE", None, Payer::BucketOwner), Body::Empty).map(drop)
+        self.execute(Call::new("DELETE", None, Payer::BucketOwner), Body::Empty)
+            .map(drop)
     }
 
     fn put_xml(&self, sub: &str, body: &str) -> Result<()> {
@@ -309,7 +333,8 @@ impl Bucket {
 
     fn get_text(&self, sub: &str, limit: u64) -> Result<String> {
         let payer = self.config.default_payer;
-        self.execute(Call::new("GET", None, payer).sub(sub), Body::Empty)?.text(limit)
+        self.execute(Call::new("GET", None, payer).sub(sub), Body::Empty)?
+            .text(limit)
     }
 
     /// PutBucketRequestPayment (owner only).
@@ -344,7 +369,8 @@ impl Bucket {
             .sub("policy")
             .header("Content-Type", "application/json")
             .header("Content-MD5", md5_base64(policy_json.as_bytes()));
-        self.execute(call, Body::Bytes(policy_json.as_bytes())).map(drop)
+        self.execute(call, Body::Bytes(policy_json.as_bytes()))
+            .map(drop)
     }
 
     /// GetBucketPolicy: the JSON text.
@@ -432,7 +458,10 @@ impl Bucket {
         let mut up = UploadReader::new(reader, length);
         let result = self.execute(call, Body::Reader(&mut up, length));
         if let Some(f) = up.failure.take() {
-            return Err(Error::new(ErrorKind::Io, format!("reading the upload data: {f}")));
+            return Err(Error::new(
+                ErrorKind::Io,
+                format!("reading the upload data: {f}"),
+            ));
         }
         Self::put_result(&result?, up.crc.value())
     }
@@ -445,7 +474,10 @@ impl Bucket {
         opts: &PutOptions,
         payer: Option<Payer>,
     ) -> Result<PutResult> {
-        let open = || std::fs::File::open(path).map_err(|e| Error::io(&format!("opening {}", path.display()), &e));
+        let open = || {
+            std::fs::File::open(path)
+                .map_err(|e| Error::io(&format!("opening {}", path.display()), &e))
+        };
         let mut file = open()?;
         let len = file
             .metadata()
@@ -559,7 +591,9 @@ impl Bucket {
         let result = self
             .get_object_to(key, range, payer, &mut |b| w.write_all(b))
             .and_then(|m| {
-                let f = w.into_inner().map_err(|e| Error::io("writing file", e.error()))?;
+                let f = w
+                    .into_inner()
+                    .map_err(|e| Error::io("writing file", e.error()))?;
                 f.sync_all().map_err(|e| Error::io("syncing file", &e))?;
                 std::fs::rename(&tmp, path)
                     .map_err(|e| Error::io(&format!("renaming to {}", path.display()), &e))?;
@@ -579,8 +613,11 @@ impl Bucket {
 
     /// DeleteObject. Deleting a missing key succeeds, as on OSS.
     pub fn delete_object(&self, key: &str, payer: Option<Payer>) -> Result<()> {
-        self.execute(Call::new("DELETE", Some(key), self.payer(payer)), Body::Empty)
-            .map(drop)
+        self.execute(
+            Call::new("DELETE", Some(key), self.payer(payer)),
+            Body::Empty,
+        )
+        .map(drop)
     }
 
     /// A presigned URL valid for `expires_in` seconds. With the requester as payer, the URL
@@ -608,14 +645,17 @@ impl Bucket {
         };
         let mut call = Call::new(m, Some(key), Payer::BucketOwner);
         if self.payer(payer) == Payer::Requester {
-            call.query.push(("x-oss-request-payer".into(), Some("requester".into())));
+            call.query
+                .push(("x-oss-request-payer".into(), Some("requester".into())));
         }
         let mut req = self.signable(call)?;
         let now = crate::time::now_unix();
         let creds = &self.config.credentials;
         match self.config.signature_version {
             SignatureVersion::V1 => v1::presign(&mut req, creds, now + expires_in),
-            SignatureVersion::V4 => v4::presign(&mut req, creds, &self.region, now, expires_in, &[]),
+            SignatureVersion::V4 => {
+                v4::presign(&mut req, creds, &self.region, now, expires_in, &[])
+            }
         }
         Ok(self.url(Some(key), &req.query))
     }
@@ -635,8 +675,15 @@ mod tests {
     #[test]
     fn urls_follow_addressing() {
         let b = bucket("http://127.0.0.1:9000", "cn-hangzhou").unwrap();
-        assert_eq!(b.url(Some("a b/c+d"), &[]), "http://127.0.0.1:9000/my-bucket/a%20b/c%2Bd");
-        let mut cfg = Config::new("oss-cn-beijing.aliyuncs.com", "my-bucket", Credentials::new("ak", "sk", None));
+        assert_eq!(
+            b.url(Some("a b/c+d"), &[]),
+            "http://127.0.0.1:9000/my-bucket/a%20b/c%2Bd"
+        );
+        let mut cfg = Config::new(
+            "oss-cn-beijing.aliyuncs.com",
+            "my-bucket",
+            Credentials::new("ak", "sk", None),
+        );
         cfg.region.clear();
         let b = Bucket::new(cfg).unwrap();
         assert_eq!(b.region, "cn-beijing");
@@ -655,7 +702,11 @@ mod tests {
 
     #[test]
     fn presigned_url_carries_the_payer() {
-        let mut cfg = Config::new("oss-cn-hangzhou.aliyuncs.com", "my-bucket", Credentials::new("ak", "sk", None));
+        let mut cfg = Config::new(
+            "oss-cn-hangzhou.aliyuncs.com",
+            "my-bucket",
+            Credentials::new("ak", "sk", None),
+        );
         cfg.default_payer = Payer::Requester;
         let b = Bucket::new(cfg.clone()).unwrap();
         let url = b.presign(PresignMethod::Get, "k", 60, None).unwrap();
@@ -663,7 +714,9 @@ mod tests {
         assert!(url.contains("x-oss-signature="), "{url}");
         cfg.signature_version = SignatureVersion::V1;
         let b = Bucket::new(cfg).unwrap();
-        let url = b.presign(PresignMethod::Get, "k", 60, Some(Payer::BucketOwner)).unwrap();
+        let url = b
+            .presign(PresignMethod::Get, "k", 60, Some(Payer::BucketOwner))
+            .unwrap();
         assert!(!url.contains("request-payer"), "{url}");
         assert!(url.contains("OSSAccessKeyId=ak"));
         assert!(b.presign(PresignMethod::Get, "k", 0, None).is_err());
@@ -671,7 +724,11 @@ mod tests {
 
     #[test]
     fn debug_hides_the_secret() {
-        let mut cfg = Config::new("oss-cn-hangzhou.aliyuncs.com", "my-bucket", Credentials::new("ak", "s3cr3t", Some("t0k".into())));
+        let mut cfg = Config::new(
+            "oss-cn-hangzhou.aliyuncs.com",
+            "my-bucket",
+            Credentials::new("ak", "s3cr3t", Some("t0k".into())),
+        );
         cfg.region = "cn-hangzhou".into();
         let s = format!("{:?}", Bucket::new(cfg).unwrap());
         assert!(!s.contains("s3cr3t") && !s.contains("t0k"), "{s}");

@@ -82,7 +82,11 @@ pub(crate) struct Endpoint {
 fn is_ip_or_localhost(host: &str) -> bool {
     host.eq_ignore_ascii_case("localhost")
         || host.parse::<std::net::Ipv4Addr>().is_ok()
-        || host.trim_start_matches('[').trim_end_matches(']').parse::<std::net::Ipv6Addr>().is_ok()
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::Ipv6Addr>()
+            .is_ok()
 }
 
 pub(crate) fn parse_endpoint(endpoint: &str, addressing: Addressing) -> Result<Endpoint> {
@@ -92,7 +96,9 @@ pub(crate) fn parse_endpoint(endpoint: &str, addressing: Addressing) -> Result<E
     } else if let Some(r) = e.strip_prefix("https://") {
         (Some("https"), r)
     } else if e.contains("://") {
-        return Err(Error::invalid(format!("endpoint {e:?}: only http and https are supported")));
+        return Err(Error::invalid(format!(
+            "endpoint {e:?}: only http and https are supported"
+        )));
     } else {
         (None, e)
     };
@@ -135,7 +141,9 @@ pub(crate) fn region_from_host(host: &str) -> Option<String> {
 /// Bucket names: 3 to 63 of `[a-z0-9-]`, starting and ending with a letter or digit.
 pub fn validate_bucket_name(name: &str) -> Result<()> {
     let ok = (3..=63).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !name.starts_with('-')
         && !name.ends_with('-');
     if ok {
@@ -174,7 +182,10 @@ mod tests {
     #[test]
     fn endpoints() {
         let e = parse_endpoint("http://127.0.0.1:9000", Addressing::Auto).unwrap();
-        assert_eq!((e.scheme, e.authority.as_str(), e.path_style), ("http", "127.0.0.1:9000", true));
+        assert_eq!(
+            (e.scheme, e.authority.as_str(), e.path_style),
+            ("http", "127.0.0.1:9000", true)
+        );
         let e = parse_endpoint("localhost:9000/", Addressing::Auto).unwrap();
         assert_eq!((e.scheme, e.path_style), ("http", true));
         let e = parse_endpoint("oss-cn-hangzhou.aliyuncs.com", Addressing::Auto).unwrap();

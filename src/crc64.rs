@@ -38,8 +38,9 @@ mod tests {
         assert!(cases.len() >= 3);
         for c in cases {
             let input = c["input_ascii"].as_str().unwrap();
-            let want = u64::from_str_radix(c["crc64"].as_str().unwrap().trim_start_matches("0x"), 16)
-                .unwrap();
+            let want =
+                u64::from_str_radix(c["crc64"].as_str().unwrap().trim_start_matches("0x"), 16)
+                    .unwrap();
             assert_eq!(super::checksum(input.as_bytes()), want, "input {input:?}");
             // Streaming in two halves gives the same value.
             let mut s = super::Crc64::new();

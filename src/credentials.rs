@@ -21,9 +21,17 @@ impl Credentials {
 
     /// Reads `OSS_ACCESS_KEY_ID`, `OSS_ACCESS_KEY_SECRET` and optionally `OSS_SESSION_TOKEN`.
     pub fn from_env() -> Option<Self> {
-        let id = std::env::var("OSS_ACCESS_KEY_ID").ok().filter(|s| !s.is_empty())?;
-        let secret = std::env::var("OSS_ACCESS_KEY_SECRET").ok().filter(|s| !s.is_empty())?;
-        Some(Self::new(id, secret, std::env::var("OSS_SESSION_TOKEN").ok()))
+        let id = std::env::var("OSS_ACCESS_KEY_ID")
+            .ok()
+            .filter(|s| !s.is_empty())?;
+        let secret = std::env::var("OSS_ACCESS_KEY_SECRET")
+            .ok()
+            .filter(|s| !s.is_empty())?;
+        Some(Self::new(
+            id,
+            secret,
+            std::env::var("OSS_SESSION_TOKEN").ok(),
+        ))
     }
 }
 
@@ -47,6 +55,9 @@ mod tests {
         let c = super::Credentials::new("AKID", "very-secret", Some("tok-secret".into()));
         let s = format!("{c:?}");
         assert!(s.contains("AKID"));
-        assert!(!s.contains("very-secret") && !s.contains("tok-secret"), "{s}");
+        assert!(
+            !s.contains("very-secret") && !s.contains("tok-secret"),
+            "{s}"
+        );
     }
 }

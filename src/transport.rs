@@ -54,14 +54,22 @@ pub(crate) struct UploadReader<'a> {
 
 impl<'a> UploadReader<'a> {
     pub fn new(inner: &'a mut dyn Read, limit: Option<u64>) -> Self {
-        Self { inner, crc: Default::default(), sent: 0, limit, failure: None }
+        Self {
+            inner,
+            crc: Default::default(),
+            sent: 0,
+            limit,
+            failure: None,
+        }
     }
 }
 
 impl Read for UploadReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let want = match self.limit {
-            Some(l) => buf.len().min((l - self.sent).min(usize::MAX as u64) as usize),
+            Some(l) => buf
+                .len()
+                .min((l - self.sent).min(usize::MAX as u64) as usize),
             None => buf.len(),
         };
         if want == 0 && !buf.is_empty() {
@@ -126,17 +134,23 @@ pub(crate) fn send(
     req: &SignableRequest,
     body: Body<'_>,
 ) -> Result<Response> {
-    let mut builder = http::Request::builder().method(req.method.as_str()).uri(url);
+    let mut builder = http::Request::builder()
+        .method(req.method.as_str())
+        .uri(url);
     for (k, v) in &req.headers {
         builder = builder.header(k.as_str(), v.as_str());
     }
     let result = match body {
         Body::Empty => {
-            let r = builder.body(()).map_err(|e| Error::invalid(format!("bad request: {e}")))?;
+            let r = builder
+                .body(())
+                .map_err(|e| Error::invalid(format!("bad request: {e}")))?;
             agent.run(r)
         }
         Body::Bytes(b) => {
-            let r = builder.body(b).map_err(|e| Error::invalid(format!("bad request: {e}")))?;
+            let r = builder
+                .body(b)
+                .map_err(|e| Error::invalid(format!("bad request: {e}")))?;
             agent.run(r)
         }
         Body::Reader(reader, len) => {
@@ -151,7 +165,11 @@ pub(crate) fn send(
     };
     let resp = result.map_err(map_ureq_error)?;
     let (parts, body) = resp.into_parts();
-    let resp = Response { status: parts.status.as_u16(), headers: parts.headers, body };
+    let resp = Response {
+        status: parts.status.as_u16(),
+        headers: parts.headers,
+        body,
+    };
     if (200..300).contains(&resp.status) {
         return Ok(resp);
     }

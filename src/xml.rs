@@ -29,8 +29,7 @@ pub fn leaves(xml: &str) -> std::result::Result<Vec<(String, String)>, String> {
             }
             Event::Text(t) => {
                 let decoded = t.decode().map_err(|e| e.to_string())?;
-                let unescaped =
-                    quick_xml::escape::unescape(&decoded).map_err(|e| e.to_string())?;
+                let unescaped = quick_xml::escape::unescape(&decoded).map_err(|e| e.to_string())?;
                 text.push_str(&unescaped);
             }
             Event::CData(t) => text.push_str(&String::from_utf8_lossy(&t)),
@@ -164,7 +163,10 @@ mod tests {
             parse_request_payment("<RequestPaymentConfiguration/>").unwrap(),
             Payer::BucketOwner
         );
-        assert!(parse_request_payment("<RequestPaymentConfiguration><Payer>Me</Payer></RequestPaymentConfiguration>").is_err());
+        assert!(parse_request_payment(
+            "<RequestPaymentConfiguration><Payer>Me</Payer></RequestPaymentConfiguration>"
+        )
+        .is_err());
         assert!(parse_request_payment("<Other/>").is_err());
         assert!(parse_request_payment("<a><b></a>").is_err());
     }

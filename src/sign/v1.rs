@@ -6,23 +6,92 @@ use base64::Engine;
 
 /// Query parameters that V1 signs (the list of oss2 2.19; see PROTOCOL.md). Sorted.
 pub const SIGNED_SUBRESOURCES: &[&str] = &[
-    "accessPoint", "accessPointPolicy", "acl", "append", "asyncFetch",
-    "bucketArchiveDirectRead", "bucketInfo", "callback", "callback-var", "cname", "comp",
-    "continuation-token", "cors", "delete", "encryption", "endTime", "group", "httpsConfig",
-    "inventory", "inventoryId", "lifecycle", "link", "live", "location", "logging", "metaQuery",
-    "objectInfo", "objectMeta", "partNumber", "policy", "position", "publicAccessBlock", "qos",
-    "qosInfo", "qosRequester", "redundancyTransition", "referer", "regionList", "replication",
-    "replicationLocation", "replicationProgress", "requestPayment", "requesterQosInfo",
-    "resourceGroup", "resourcePool", "resourcePoolBuckets", "resourcePoolInfo",
-    "response-cache-control", "response-content-disposition", "response-content-encoding",
-    "response-content-language", "response-content-type", "response-expires", "restore",
-    "security-token", "sequential", "startTime", "stat", "status", "style", "styleName",
-    "symlink", "tagging", "transferAcceleration", "uploadId", "uploads", "versionId",
-    "versioning", "versions", "vod", "website", "worm", "wormExtend", "wormId",
-    "x-oss-ac-forward-allow", "x-oss-ac-source-ip", "x-oss-ac-subnet-mask", "x-oss-ac-vpc-id",
-    "x-oss-access-point-name", "x-oss-async-process", "x-oss-process",
-    "x-oss-redundancy-transition-taskid", "x-oss-request-payer", "x-oss-target-redundancy-type",
-    "x-oss-traffic-limit", "x-oss-write-get-object-response",
+    "accessPoint",
+    "accessPointPolicy",
+    "acl",
+    "append",
+    "asyncFetch",
+    "bucketArchiveDirectRead",
+    "bucketInfo",
+    "callback",
+    "callback-var",
+    "cname",
+    "comp",
+    "continuation-token",
+    "cors",
+    "delete",
+    "encryption",
+    "endTime",
+    "group",
+    "httpsConfig",
+    "inventory",
+    "inventoryId",
+    "lifecycle",
+    "link",
+    "live",
+    "location",
+    "logging",
+    "metaQuery",
+    "objectInfo",
+    "objectMeta",
+    "partNumber",
+    "policy",
+    "position",
+    "publicAccessBlock",
+    "qos",
+    "qosInfo",
+    "qosRequester",
+    "redundancyTransition",
+    "referer",
+    "regionList",
+    "replication",
+    "replicationLocation",
+    "replicationProgress",
+    "requestPayment",
+    "requesterQosInfo",
+    "resourceGroup",
+    "resourcePool",
+    "resourcePoolBuckets",
+    "resourcePoolInfo",
+    "response-cache-control",
+    "response-content-disposition",
+    "response-content-encoding",
+    "response-content-language",
+    "response-content-type",
+    "response-expires",
+    "restore",
+    "security-token",
+    "sequential",
+    "startTime",
+    "stat",
+    "status",
+    "style",
+    "styleName",
+    "symlink",
+    "tagging",
+    "transferAcceleration",
+    "uploadId",
+    "uploads",
+    "versionId",
+    "versioning",
+    "versions",
+    "vod",
+    "website",
+    "worm",
+    "wormExtend",
+    "wormId",
+    "x-oss-ac-forward-allow",
+    "x-oss-ac-source-ip",
+    "x-oss-ac-subnet-mask",
+    "x-oss-ac-vpc-id",
+    "x-oss-access-point-name",
+    "x-oss-async-process",
+    "x-oss-process",
+    "x-oss-redundancy-transition-taskid",
+    "x-oss-request-payer",
+    "x-oss-target-redundancy-type",
+    "x-oss-traffic-limit",
+    "x-oss-write-get-object-response",
 ];
 
 /// `/`, `/bucket/` or `/bucket/key`, then `?` and the signed sub-resources sorted by name.
@@ -77,8 +146,8 @@ pub fn string_to_sign(req: &SignableRequest, date: &str) -> String {
 /// base64(HMAC-SHA1(secret, string_to_sign)).
 pub fn signature(secret: &str, string_to_sign: &str) -> String {
     use hmac::{Hmac, Mac};
-    let mut mac = <Hmac<sha1::Sha1> as Mac>::new_from_slice(secret.as_bytes())
-        .expect("HMAC takes any key");
+    let mut mac =
+        <Hmac<sha1::Sha1> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
     mac.update(string_to_sign.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
@@ -108,7 +177,8 @@ pub fn presign(req: &mut SignableRequest, creds: &Credentials, expires: i64) {
         &creds.access_key_secret,
         &string_to_sign(req, &expires.to_string()),
     );
-    req.query.push(("Expires".into(), Some(expires.to_string())));
+    req.query
+        .push(("Expires".into(), Some(expires.to_string())));
     req.query
         .push(("OSSAccessKeyId".into(), Some(creds.access_key_id.clone())));
     req.query.push(("Signature".into(), Some(sig)));

@@ -44,7 +44,9 @@ pub fn canonical_query(req: &SignableRequest) -> String {
         .map(|(k, v)| {
             (
                 uri_encode(k, false),
-                v.as_deref().filter(|v| !v.is_empty()).map(|v| uri_encode(v, false)),
+                v.as_deref()
+                    .filter(|v| !v.is_empty())
+                    .map(|v| uri_encode(v, false)),
             )
         })
         .collect();
@@ -68,10 +70,7 @@ pub fn canonical_request(req: &SignableRequest, additional: &[String]) -> String
         .filter(|(k, _)| signed_by_default(k) || extra.contains(k))
         .collect();
     headers.sort();
-    let canonical_headers: String = headers
-        .iter()
-        .map(|(k, v)| format!("{k}:{v}\n"))
-        .collect();
+    let canonical_headers: String = headers.iter().map(|(k, v)| format!("{k}:{v}\n")).collect();
     let payload = req
         .header("x-oss-content-sha256")
         .unwrap_or(UNSIGNED_PAYLOAD)
@@ -192,7 +191,10 @@ pub fn parse_authorization(value: &str) -> Option<AuthorizationV4> {
             "Credential" => cred = Some(v.trim()),
             "Signature" => sig = Some(v.trim().to_string()),
             "AdditionalHeaders" => {
-                extra = v.split(';').map(|s| s.trim().to_ascii_lowercase()).collect()
+                extra = v
+                    .split(';')
+                    .map(|s| s.trim().to_ascii_lowercase())
+                    .collect()
             }
             _ => return None,
         }
@@ -242,7 +244,10 @@ mod tests {
         ] {
             assert_eq!(parse_authorization(v).as_ref(), Some(&want), "{v}");
         }
-        assert_eq!(parse_authorization("OSS4-HMAC-SHA256 Credential=AK/x,Signature=1"), None);
+        assert_eq!(
+            parse_authorization("OSS4-HMAC-SHA256 Credential=AK/x,Signature=1"),
+            None
+        );
         assert_eq!(parse_authorization("OSS AK:sig"), None);
         assert_eq!(parse_authorization("OSS4-HMAC-SHA256 Bogus=1"), None);
     }

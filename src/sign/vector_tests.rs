@@ -124,18 +124,17 @@ fn v4_header_vectors() {
             &additional(&c),
         );
         if let Some(want) = c["canonical_request"].as_str() {
-            assert_eq!(
-                v4::canonical_request(&req, &additional(&c)),
-                want,
-                "{name}"
-            );
+            assert_eq!(v4::canonical_request(&req, &additional(&c)), want, "{name}");
         }
         let auth = req.header("Authorization").unwrap().to_string();
         if let Some(want) = c["authorization"].as_str() {
             assert_eq!(auth, want, "{name}");
         }
         if let Some(want) = c["signature"].as_str() {
-            assert!(auth.ends_with(&format!("Signature={want}")), "{name}: {auth}");
+            assert!(
+                auth.ends_with(&format!("Signature={want}")),
+                "{name}: {auth}"
+            );
         }
         // A verifier that parses the header and recomputes gets the same signature.
         let parsed = v4::parse_authorization(&auth).unwrap();
@@ -171,7 +170,10 @@ fn v4_presign_vectors() {
         );
         for field in ["x-oss-credential", "x-oss-additional-headers"] {
             if let Some(want) = c[field].as_str() {
-                assert!(url_query.contains(&format!("{field}={want}")), "{name}: {url_query}");
+                assert!(
+                    url_query.contains(&format!("{field}={want}")),
+                    "{name}: {url_query}"
+                );
             }
         }
         if let Some(t) = c["security_token"].as_str() {
