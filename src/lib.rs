@@ -23,3 +23,4 @@ pub use client::{Bucket, ContentMd5, ObjectMeta, PresignMethod, PutOptions, PutR
 pub use config::{Addressing, Config};
 pub use sign::SignatureVersion;
 pub use xml::{Acl, Payer};
+pub mod ffi;
