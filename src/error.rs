@@ -24,9 +24,14 @@ pub enum ErrorKind {
     Internal = 7,
 }
 
-/// An error from an OSS operation.
+/// An error from an OSS operation. One pointer wide (the details are boxed), so `Result`s
+/// stay small on the success path; read the fields through `Deref` (`err.code`).
 #[derive(Clone, PartialEq, Eq)]
-pub struct Error {
+pub struct Error(Box<ErrorDetails>);
+
+/// Everything an [`Error`] says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorDetails {
     pub kind: ErrorKind,
     /// HTTP status, 0 when no response was received.
     pub status: u16,
@@ -43,9 +48,22 @@ pub struct Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+impl std::ops::Deref for Error {
+    type Target = ErrorDetails;
+    fn deref(&self) -> &ErrorDetails {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorDetails {
+        &mut self.0
+    }
+}
+
 impl Error {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(ErrorDetails {
             kind,
             status: 0,
             code: String::new(),
@@ -54,7 +72,7 @@ impl Error {
             host_id: String::new(),
             ec: String::new(),
             string_to_sign: String::new(),
-        }
+        }))
     }
 
     pub fn invalid(message: impl Into<String>) -> Self {

@@ -69,7 +69,12 @@ fn authorize(
         match ctx.auth {
             AuthMethod::Anonymous => return Err(deny("0003-00000701")),
             AuthMethod::Presigned => {
-                if ctx.q("x-oss-request-payer") != Some("requester") {
+                // oss2 and the Go SDKs put the payer in the URL; alibabacloud-oss-v2 presigns
+                // it as a signed header (PresignResult.signed_headers). Either is accepted; a
+                // URL that carries it in neither place is refused with 702.
+                let in_query = ctx.q("x-oss-request-payer") == Some("requester");
+                let in_header = ctx.h("x-oss-request-payer").map(str::trim) == Some("requester");
+                if !in_query && !in_header {
                     return Err(deny("0003-00000702"));
                 }
             }
