@@ -7,9 +7,11 @@ pub mod auth;
 pub mod error;
 pub mod ledger;
 mod ops;
+pub mod persist;
 pub mod policy;
 pub mod server;
 pub mod store;
+mod transfer;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,6 +24,9 @@ pub struct Options {
     pub region: String,
     pub domain: Option<String>,
     pub quiet: bool,
+    /// Keep buckets and objects in this directory (created if missing) across restarts;
+    /// None keeps everything in memory.
+    pub data_dir: Option<std::path::PathBuf>,
     pub accounts: Vec<accounts::Account>,
     pub sts: Vec<accounts::StsCredential>,
 }
@@ -35,6 +40,7 @@ impl Default for Options {
             region: "cn-hangzhou".into(),
             domain: None,
             quiet: true,
+            data_dir: None,
             accounts,
             sts,
         }
@@ -92,6 +98,13 @@ pub fn start(opts: Options) -> std::io::Result<Server> {
     let listener = std::net::TcpListener::bind(&opts.listen)?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
+    let (persist, store) = match &opts.data_dir {
+        Some(dir) => {
+            let (p, s) = persist::Persist::open(dir)?;
+            (Some(p), s)
+        }
+        None => (None, store::Store::default()),
+    };
     let shared = Arc::new(server::Shared::new(
         server::Settings {
             region: opts.region,
@@ -102,6 +115,8 @@ pub fn start(opts: Options) -> std::io::Result<Server> {
             accounts: opts.accounts,
             sts: opts.sts,
         },
+        store,
+        persist,
     ));
     let (tx, rx) = tokio::sync::oneshot::channel();
     let rt = tokio::runtime::Builder::new_multi_thread()

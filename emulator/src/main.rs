@@ -5,17 +5,18 @@ use std::io::Write;
 const USAGE: &str = "\
 ossemu: a local OSS-compatible server that verifies signatures and enforces requester pays
 
-usage: ossemu [--listen ADDR] [--config FILE] [--region REGION] [--domain DOMAIN] [--quiet]
+usage: ossemu [--listen ADDR] [--config FILE] [--data-dir DIR] [--region REGION] [--domain DOMAIN] [--quiet]
 
   --listen ADDR     address to listen on (default 127.0.0.1:9000; port 0 picks a free port)
   --config FILE     TOML file with [[account]] and [[sts]] identities (default: demo identities)
+  --data-dir DIR    keep buckets and objects in DIR across restarts (default: in memory)
   --region REGION   region for V4 signatures (default cn-hangzhou, or the config file's)
   --domain DOMAIN   also accept virtual-hosted requests for Host: <bucket>.DOMAIN
   --quiet           no per-request log lines on stderr
 
 The first line on stdout is `ossemu listening on http://HOST:PORT`.
 GET /_ossemu/ledger[?since=N] lists every request and who paid; GET /_ossemu/usage totals per payer.
-Objects live in memory and are gone when the server stops.
+Without --data-dir, objects live in memory and are gone when the server stops.
 ";
 
 fn fail(msg: &str) -> ! {
@@ -42,6 +43,7 @@ fn main() {
             "--listen" => opts.listen = value("--listen"),
             "--config" => config = Some(value("--config")),
             "--region" => region = Some(value("--region")),
+            "--data-dir" => opts.data_dir = Some(value("--data-dir").into()),
             "--domain" => opts.domain = Some(value("--domain")),
             "--quiet" => opts.quiet = true,
             "-h" | "--help" => {

@@ -3,8 +3,8 @@
 use crate::auth::AuthMethod;
 use crate::error::{OssError, OssResult};
 use crate::policy::Policy;
-use crate::server::{Ctx, Reply, Settings, XML_DECL};
-use crate::store::{Bucket, Object, Store, Upload};
+use crate::server::{internal, Ctx, Payload, Reply, Settings, Shared, XML_DECL};
+use crate::store::{release, Bucket, Object, Store, Upload};
 use bytes::Bytes;
 use ossc::encode::{uri_decode, uri_encode};
 use ossc::time::{iso8601_extended, parse_rfc1123, rfc1123};
@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 /// What an operation does to a bucket, for canned ACLs.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Access {
+pub(crate) enum Access {
     Read,
     Write,
     /// Bucket configuration: only the owner or a policy grants it.
@@ -22,7 +22,7 @@ enum Access {
 
 const REQUESTER_PAYS_DENIED: &str = "Access denied for requester pay bucket";
 
-fn bucket_of<'a>(store: &'a mut Store, name: &str) -> OssResult<&'a mut Bucket> {
+pub(crate) fn bucket_of<'a>(store: &'a mut Store, name: &str) -> OssResult<&'a mut Bucket> {
     store
         .buckets
         .get_mut(name)
@@ -48,7 +48,7 @@ fn action(op: &str) -> String {
 
 /// Checks requester pays and permissions for `ctx.identity` on `bucket` (and `key`).
 /// On success sets who pays; a denial is charged to the bucket owner.
-fn authorize(
+pub(crate) fn authorize(
     settings: &Settings,
     ctx: &mut Ctx,
     bucket_name: &str,
@@ -147,11 +147,32 @@ fn access_of(op: &str) -> Access {
     }
 }
 
-pub(crate) fn run(settings: &Settings, ctx: &mut Ctx, store: &mut Store) -> OssResult<Reply> {
+/// Saves a bucket's settings with `--data-dir`.
+fn save(shared: &Shared, store: &mut Store, name: &str) -> OssResult<()> {
+    if let (Some(p), Some(b)) = (&shared.persist, store.buckets.get(name)) {
+        p.save_bucket(name, b).map_err(|e| internal(&e))?;
+    }
+    Ok(())
+}
+
+/// Forgets an object version: its files with `--data-dir`.
+fn forget(shared: &Shared, bucket: &str, obj: &Object) {
+    match &shared.persist {
+        Some(p) => p.remove_object(bucket, obj),
+        None => release(&obj.data),
+    }
+}
+
+pub(crate) fn run(shared: &Shared, ctx: &mut Ctx, store: &mut Store) -> OssResult<Reply> {
+    let settings = &shared.settings;
     let op = ctx.operation;
     match op {
         "ListBuckets" => return list_buckets(ctx, store),
-        "PutBucket" => return put_bucket(ctx, store),
+        "PutBucket" => {
+            let r = put_bucket(ctx, store)?;
+            save(shared, store, ctx.bucket_name())?;
+            return Ok(r);
+        }
         _ => {}
     }
     let bname = ctx.bucket_name().to_string();
@@ -170,11 +191,18 @@ pub(crate) fn run(settings: &Settings, ctx: &mut Ctx, store: &mut Store) -> OssR
     }
     let key = key.unwrap_or_default();
     match op {
-        "DeleteBucket" => delete_bucket(store, &bname),
+        "DeleteBucket" => {
+            let r = delete_bucket(store, &bname)?;
+            if let Some(p) = &shared.persist {
+                p.remove_bucket(&bname).map_err(|e| internal(&e))?;
+            }
+            Ok(r)
+        }
         "GetBucketInfo" => bucket_info(settings, store, &bname),
         "PutBucketAcl" => {
             let acl = parse_acl_header(ctx)?.ok_or_else(|| OssError::invalid_argument("x-oss-acl is required."))?;
             bucket_of(store, &bname)?.acl = acl;
+            save(shared, store, &bname)?;
             Ok(Reply::empty(200))
         }
         "GetBucketAcl" => {
@@ -191,19 +219,21 @@ pub(crate) fn run(settings: &Settings, ctx: &mut Ctx, store: &mut Store) -> OssR
                 OssError::new(400, "InvalidPolicyDocument", format!("The policy document is invalid: {e}"), "0031-00000001")
             })?;
             bucket_of(store, &bname)?.policy = Some((text, p));
+            save(shared, store, &bname)?;
             Ok(Reply::empty(200))
         }
         "GetBucketPolicy" => match &bucket_of(store, &bname)?.policy {
             Some((text, _)) => Ok(Reply {
                 status: 200,
                 headers: vec![("Content-Type".into(), "application/json".into())],
-                body: Bytes::from(text.clone()),
+                payload: Payload::Bytes(Bytes::from(text.clone())),
             }),
             None => Err(OssError::new(404, "NoSuchBucketPolicy", "The bucket policy does not exist.", "0031-00000002")
                 .with("BucketName", &bname)),
         },
         "DeleteBucketPolicy" => {
             bucket_of(store, &bname)?.policy = None;
+            save(shared, store, &bname)?;
             Ok(Reply::empty(204))
         }
         "PutBucketRequestPayment" => {
@@ -220,6 +250,7 @@ pub(crate) fn run(settings: &Settings, ctx: &mut Ctx, store: &mut Store) -> OssR
                 }
             };
             bucket_of(store, &bname)?.payer = payer;
+            save(shared, store, &bname)?;
             Ok(Reply::empty(200))
         }
         "GetBucketRequestPayment" => Ok(Reply::xml(format!(
@@ -227,7 +258,6 @@ pub(crate) fn run(settings: &Settings, ctx: &mut Ctx, store: &mut Store) -> OssR
             bucket_of(store, &bname)?.payer.as_str()
         ))),
         "ListObjects" | "ListObjectsV2" => list_objects(ctx, bucket_of(store, &bname)?, &bname),
-        "PutObject" => put_object(ctx, bucket_of(store, &bname)?, &key),
         "GetObject" | "HeadObject" => get_object(ctx, bucket_of(store, &bname)?, &key),
         "GetObjectMeta" => {
             let o = object(bucket_of(store, &bname)?, &key)?;
@@ -238,39 +268,20 @@ pub(crate) fn run(settings: &Settings, ctx: &mut Ctx, store: &mut Store) -> OssR
                 .header("x-oss-hash-crc64ecma", o.crc64.to_string()))
         }
         "DeleteObject" => {
-            bucket_of(store, &bname)?.objects.remove(&key);
+            if let Some(old) = bucket_of(store, &bname)?.objects.remove(&key) {
+                forget(shared, &bname, &old);
+            }
             Ok(Reply::empty(204))
         }
-        "DeleteMultipleObjects" => delete_multiple(settings, ctx, store, &bname),
-        "CopyObject" => copy_object(settings, ctx, store, &bname, &key),
-        "AppendObject" => append_object(ctx, bucket_of(store, &bname)?, &key),
+        "DeleteMultipleObjects" => delete_multiple(shared, ctx, store, &bname),
+        "CopyObject" => copy_object(shared, ctx, store, &bname, &key),
         "InitiateMultipartUpload" => initiate_upload(ctx, bucket_of(store, &bname)?, &bname, &key),
-        "UploadPart" => {
-            let data = ctx.body.clone();
-            upload_part(ctx, bucket_of(store, &bname)?, &key, data)
-        }
-        "UploadPartCopy" => {
-            let data = copy_source(settings, ctx, store)?.0.data;
-            let data = match ctx.h("x-oss-copy-source-range") {
-                Some(r) => match parse_range(r, data.len() as u64)? {
-                    Some((s, e)) => data.slice(s as usize..=e as usize),
-                    None => data,
-                },
-                None => data,
-            };
-            let reply = upload_part(ctx, bucket_of(store, &bname)?, &key, data)?;
-            let etag = reply.headers.iter().find(|(k, _)| k == "ETag").map(|(_, v)| v.clone()).unwrap_or_default();
-            Ok(Reply::xml(format!(
-                "{XML_DECL}<CopyPartResult><LastModified>{}</LastModified><ETag>{}</ETag></CopyPartResult>",
-                iso8601_extended(ctx.now),
-                escape(&etag)
-            )))
-        }
-        "CompleteMultipartUpload" => complete_upload(ctx, bucket_of(store, &bname)?, &bname, &key),
         "AbortMultipartUpload" => {
             let b = bucket_of(store, &bname)?;
             upload_of(b, ctx, &key)?;
-            b.uploads.remove(ctx.q("uploadId").unwrap_or(""));
+            if let Some(up) = b.uploads.remove(ctx.q("uploadId").unwrap_or("")) {
+                up.parts.values().for_each(|p| release(&p.data));
+            }
             Ok(Reply::empty(204))
         }
         "ListParts" => list_parts(ctx, bucket_of(store, &bname)?, &bname, &key),
@@ -377,7 +388,7 @@ fn object<'a>(b: &'a Bucket, key: &str) -> OssResult<&'a Object> {
     b.objects.get(key).ok_or_else(|| OssError::no_such_key(key))
 }
 
-fn user_metadata(ctx: &Ctx) -> BTreeMap<String, String> {
+pub(crate) fn user_metadata(ctx: &Ctx) -> BTreeMap<String, String> {
     ctx.headers
         .iter()
         .filter_map(|(k, v)| {
@@ -387,31 +398,16 @@ fn user_metadata(ctx: &Ctx) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn content_type(ctx: &Ctx) -> String {
+pub(crate) fn content_type(ctx: &Ctx) -> String {
     ctx.h("content-type")
         .filter(|s| !s.is_empty())
         .unwrap_or("application/octet-stream")
         .to_string()
 }
 
-fn put_object(ctx: &mut Ctx, b: &mut Bucket, key: &str) -> OssResult<Reply> {
-    let obj = Object::new(
-        ctx.body.clone(),
-        content_type(ctx),
-        user_metadata(ctx),
-        ctx.now,
-    );
-    let reply = Reply::empty(200)
-        .header("ETag", obj.etag.clone())
-        .header("x-oss-hash-crc64ecma", obj.crc64.to_string())
-        .header("Content-MD5", obj.content_md5());
-    b.objects.insert(key.to_string(), obj);
-    Ok(reply)
-}
-
 /// Parses `bytes=a-b`, `bytes=a-`, `bytes=-n`. `Ok(None)`: ignore the header (malformed or
 /// several ranges), as OSS does; an unsatisfiable start is 416.
-fn parse_range(h: &str, size: u64) -> OssResult<Option<(u64, u64)>> {
+pub(crate) fn parse_range(h: &str, size: u64) -> OssResult<Option<(u64, u64)>> {
     let Some(spec) = h.trim().strip_prefix("bytes=") else {
         return Ok(None);
     };
@@ -489,16 +485,7 @@ fn get_object(ctx: &mut Ctx, b: &mut Bucket, key: &str) -> OssResult<Reply> {
         .header("ETag", o.etag.clone())
         .header("Last-Modified", rfc1123(o.last_modified))
         .header("x-oss-hash-crc64ecma", o.crc64.to_string())
-        .header(
-            "x-oss-object-type",
-            if o.appendable {
-                "Appendable"
-            } else if o.etag.contains('-') {
-                "Multipart"
-            } else {
-                "Normal"
-            },
-        )
+        .header("x-oss-object-type", o.kind())
         .header("x-oss-storage-class", "Standard")
         .header("Accept-Ranges", "bytes");
     if not_modified {
@@ -526,23 +513,25 @@ fn get_object(ctx: &mut Ctx, b: &mut Bucket, key: &str) -> OssResult<Reply> {
         }
     }
     reply = reply.header("Content-Type", ctype);
-    let size = o.data.len() as u64;
+    let size = o.data.len();
     let range = match ctx.h("range") {
         Some(r) => parse_range(r, size)?,
         None => None,
     };
-    let body = match range {
+    let (start, len) = match range {
         Some((s, e)) => {
             reply.status = 206;
             reply = reply.header("Content-Range", format!("bytes {s}-{e}/{size}"));
-            o.data.slice(s as usize..=e as usize)
+            (s, e - s + 1)
         }
-        None => o.data.clone(),
+        None => (0, size),
     };
     if ctx.method == "HEAD" {
-        reply = reply.header("Content-Length", body.len().to_string());
+        reply = reply.header("Content-Length", len.to_string());
     } else {
-        reply.body = body;
+        // Opened now, under the lock: a later overwrite or delete does not disturb this read.
+        let source = o.data.open().map_err(|e| internal(&e))?;
+        reply.payload = Payload::Source { source, start, len };
     }
     Ok(reply)
 }
@@ -656,7 +645,7 @@ fn list_objects(ctx: &Ctx, b: &Bucket, name: &str) -> OssResult<Reply> {
             enc(k),
             iso8601_extended(o.last_modified),
             escape(&o.etag),
-            if o.appendable { "Appendable" } else if o.etag.contains('-') { "Multipart" } else { "Normal" },
+            o.kind(),
             o.data.len()
         );
         if with_owner {
@@ -678,11 +667,12 @@ fn list_objects(ctx: &Ctx, b: &Bucket, name: &str) -> OssResult<Reply> {
 }
 
 fn delete_multiple(
-    settings: &Settings,
+    shared: &Shared,
     ctx: &mut Ctx,
     store: &mut Store,
     bname: &str,
 ) -> OssResult<Reply> {
+    let settings = &shared.settings;
     let text = config_text(ctx)?;
     let leaves = ossc::xml::leaves(&text).map_err(|e| {
         OssError::malformed_xml(format!("The XML you provided was not well-formed: {e}"))
@@ -718,7 +708,9 @@ fn delete_multiple(
         s += "<EncodingType>url</EncodingType>";
     }
     for k in keys {
-        b.objects.remove(&k);
+        if let Some(old) = b.objects.remove(&k) {
+            forget(shared, bname, &old);
+        }
         if !quiet {
             s += &format!(
                 "<Deleted><Key>{}</Key></Deleted>",
@@ -735,11 +727,11 @@ fn delete_multiple(
 }
 
 /// Resolves `x-oss-copy-source` and checks the requester may read it.
-fn copy_source(
+pub(crate) fn copy_source(
     settings: &Settings,
     ctx: &mut Ctx,
     store: &mut Store,
-) -> OssResult<(Object, String)> {
+) -> OssResult<Object> {
     let raw = ctx.h("x-oss-copy-source").unwrap_or("").to_string();
     let decoded = uri_decode(&raw, false)
         .ok_or_else(|| OssError::invalid_argument("x-oss-copy-source is not valid."))?;
@@ -761,17 +753,17 @@ fn copy_source(
         Access::Read,
     )?;
     (ctx.payer, ctx.charged) = (payer_before.0, payer_before.1 || ctx.charged);
-    Ok((object(src_bucket, &sk)?.clone(), sb))
+    Ok(object(src_bucket, &sk)?.clone())
 }
 
 fn copy_object(
-    settings: &Settings,
+    shared: &Shared,
     ctx: &mut Ctx,
     store: &mut Store,
     bname: &str,
     key: &str,
 ) -> OssResult<Reply> {
-    let (src, _) = copy_source(settings, ctx, store)?;
+    let src = copy_source(&shared.settings, ctx, store)?;
     let replace = match ctx.h("x-oss-metadata-directive") {
         None | Some("COPY") => false,
         Some("REPLACE") => true,
@@ -781,12 +773,26 @@ fn copy_object(
             ))
         }
     };
-    let (ctype, meta) = if replace {
-        (content_type(ctx), user_metadata(ctx))
-    } else {
-        (src.content_type.clone(), src.metadata.clone())
-    };
-    let obj = Object::new(src.data.clone(), ctype, meta, ctx.now);
+    let mut obj = src.clone();
+    obj.last_modified = ctx.now;
+    obj.appendable = false;
+    if replace {
+        obj.content_type = content_type(ctx);
+        obj.metadata = user_metadata(ctx);
+    }
+    // Stored data never changes, so with --data-dir the copy is a hard link to the same file.
+    if let (Some(p), crate::store::Data::File { path, len }) = (&shared.persist, &src.data) {
+        let tmp = p.tmp_path();
+        std::fs::hard_link(path, &tmp).map_err(|e| internal(&e))?;
+        obj.data = crate::store::Data::File {
+            path: tmp,
+            len: *len,
+        };
+        if let Err(e) = p.commit_object(bname, key, &mut obj) {
+            release(&obj.data);
+            return Err(internal(&e));
+        }
+    }
     let reply = Reply::xml(format!(
         "{XML_DECL}<CopyObjectResult><ETag>{}</ETag><LastModified>{}</LastModified></CopyObjectResult>",
         escape(&obj.etag),
@@ -794,50 +800,12 @@ fn copy_object(
     ))
     .header("x-oss-hash-crc64ecma", obj.crc64.to_string())
     .header("ETag", obj.etag.clone());
-    bucket_of(store, bname)?
+    if let Some(old) = bucket_of(store, bname)?
         .objects
-        .insert(key.to_string(), obj);
-    Ok(reply)
-}
-
-fn append_object(ctx: &mut Ctx, b: &mut Bucket, key: &str) -> OssResult<Reply> {
-    let position: u64 = ctx
-        .q("position")
-        .and_then(|p| p.parse().ok())
-        .ok_or_else(|| OssError::invalid_argument("position is required for append."))?;
-    let current = b.objects.get(key);
-    let len = current.map_or(0, |o| o.data.len() as u64);
-    if let Some(o) = current {
-        if !o.appendable {
-            return Err(OssError::new(
-                409,
-                "ObjectNotAppendable",
-                "The object is not appendable.",
-                "0026-00000301",
-            ));
-        }
+        .insert(key.to_string(), obj)
+    {
+        forget(shared, bname, &old);
     }
-    if position != len {
-        return Err(OssError::new(
-            409,
-            "PositionNotEqualToLength",
-            "Position is not equal to file length.",
-            "0026-00000302",
-        )
-        .with("NextAppendPosition", len.to_string()));
-    }
-    let (mut data, ctype, meta) = match current {
-        Some(o) => (o.data.to_vec(), o.content_type.clone(), o.metadata.clone()),
-        None => (Vec::new(), content_type(ctx), user_metadata(ctx)),
-    };
-    data.extend_from_slice(&ctx.body);
-    let mut obj = Object::new(Bytes::from(data), ctype, meta, ctx.now);
-    obj.appendable = true;
-    let reply = Reply::empty(200)
-        .header("x-oss-next-append-position", obj.data.len().to_string())
-        .header("x-oss-hash-crc64ecma", obj.crc64.to_string())
-        .header("ETag", obj.etag.clone());
-    b.objects.insert(key.to_string(), obj);
     Ok(reply)
 }
 
@@ -883,112 +851,6 @@ fn upload_of<'a>(b: &'a mut Bucket, ctx: &Ctx, key: &str) -> OssResult<&'a mut U
             )
             .with("UploadId", id)
         })
-}
-
-fn upload_part(ctx: &mut Ctx, b: &mut Bucket, key: &str, data: Bytes) -> OssResult<Reply> {
-    let n: u32 = ctx
-        .q("partNumber")
-        .and_then(|p| p.parse().ok())
-        .filter(|n| (1..=10_000).contains(n))
-        .ok_or_else(|| OssError::invalid_argument("partNumber must be between 1 and 10000."))?;
-    let up = upload_of(b, ctx, key)?;
-    let part = Object::new(data, String::new(), BTreeMap::new(), ctx.now);
-    let reply = Reply::empty(200)
-        .header("ETag", part.etag.clone())
-        .header("x-oss-hash-crc64ecma", part.crc64.to_string());
-    up.parts.insert(n, part);
-    Ok(reply)
-}
-
-fn complete_upload(ctx: &mut Ctx, b: &mut Bucket, bname: &str, key: &str) -> OssResult<Reply> {
-    let up = upload_of(b, ctx, key)?;
-    let text = String::from_utf8(ctx.body.to_vec())
-        .map_err(|_| OssError::malformed_xml("The body is not UTF-8."))?;
-    let list: Vec<(u32, String)> = if ctx.h("x-oss-complete-all").is_some_and(|v| v == "yes") {
-        up.parts.iter().map(|(n, p)| (*n, p.etag.clone())).collect()
-    } else {
-        let leaves = ossc::xml::leaves(&text).map_err(|e| {
-            OssError::malformed_xml(format!("The XML you provided was not well-formed: {e}"))
-        })?;
-        let nums: Vec<u32> = leaves
-            .iter()
-            .filter(|(p, _)| p == "CompleteMultipartUpload/Part/PartNumber")
-            .map(|(_, v)| {
-                v.trim()
-                    .parse()
-                    .map_err(|_| OssError::malformed_xml("PartNumber must be a number."))
-            })
-            .collect::<OssResult<_>>()?;
-        let tags: Vec<String> = leaves
-            .iter()
-            .filter(|(p, _)| p == "CompleteMultipartUpload/Part/ETag")
-            .map(|(_, v)| v.trim().to_string())
-            .collect();
-        if nums.is_empty() || nums.len() != tags.len() {
-            return Err(OssError::malformed_xml(
-                "Each Part needs a PartNumber and an ETag.",
-            ));
-        }
-        nums.into_iter().zip(tags).collect()
-    };
-    if list.windows(2).any(|w| w[0].0 >= w[1].0) {
-        return Err(OssError::new(
-            400,
-            "InvalidPartOrder",
-            "The list of parts was not in ascending order.",
-            "0042-00000204",
-        ));
-    }
-    let mut data = Vec::new();
-    let mut md5s = Vec::new();
-    for (i, (n, etag)) in list.iter().enumerate() {
-        let part = up
-            .parts
-            .get(n)
-            .filter(|p| p.etag.trim_matches('"') == etag.trim_matches('"'))
-            .ok_or_else(|| {
-                OssError::new(
-                    400,
-                    "InvalidPart",
-                    "One or more of the specified parts could not be found.",
-                    "0042-00000205",
-                )
-            })?;
-        if i + 1 < list.len() && part.data.len() < 100 * 1024 {
-            return Err(OssError::new(
-                400,
-                "EntityTooSmall",
-                "Your proposed upload is smaller than the minimum allowed size.",
-                "0042-00000206",
-            ));
-        }
-        data.extend_from_slice(&part.data);
-        let hex = part.etag.trim_matches('"');
-        md5s.extend(
-            (0..hex.len() / 2).filter_map(|j| u8::from_str_radix(&hex[j * 2..j * 2 + 2], 16).ok()),
-        );
-    }
-    let (ctype, meta) = (up.content_type.clone(), up.metadata.clone());
-    let id = ctx.q("uploadId").unwrap_or("").to_string();
-    b.uploads.remove(&id);
-    let mut obj = Object::new(Bytes::from(data), ctype, meta, ctx.now);
-    {
-        use md5::Digest;
-        let hex: String = md5::Md5::digest(&md5s)
-            .iter()
-            .map(|x| format!("{x:02X}"))
-            .collect();
-        obj.etag = format!("\"{hex}-{}\"", list.len());
-    }
-    let reply = Reply::xml(format!(
-        "{XML_DECL}<CompleteMultipartUploadResult><Location>/{bname}/{0}</Location><Bucket>{bname}</Bucket><Key>{0}</Key><ETag>{1}</ETag></CompleteMultipartUploadResult>",
-        escape(key),
-        escape(&obj.etag)
-    ))
-    .header("x-oss-hash-crc64ecma", obj.crc64.to_string())
-    .header("ETag", obj.etag.clone());
-    b.objects.insert(key.to_string(), obj);
-    Ok(reply)
 }
 
 fn list_parts(ctx: &mut Ctx, b: &mut Bucket, bname: &str, key: &str) -> OssResult<Reply> {

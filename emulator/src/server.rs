@@ -1,25 +1,35 @@
-//! The HTTP side: hyper on tokio, request parsing, routing, permissions, requester pays,
-//! the ledger, and every operation.
+//! The HTTP side: hyper on tokio, request parsing, routing, the ledger and the log line.
+//!
+//! A request is handled in this order: parse the target and authenticate from the headers
+//! alone; then either stream the body (uploads, see transfer.rs) or collect a small body
+//! (configuration, XML) and run the operation under the store lock (ops.rs).
 
 use crate::accounts::Identity;
 use crate::auth::{authenticate, AuthMethod, Keyring};
 use crate::error::{OssError, OssResult};
 use crate::ledger::{self, Entry};
-use crate::store::Store;
+use crate::persist::Persist;
+use crate::store::{Source, Store};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
+use http_body_util::BodyExt;
+use hyper::body::{Frame, Incoming, SizeHint};
 use hyper::{HeaderMap, Request, Response};
 use ossc::encode::{parse_query, uri_decode};
 use ossc::sign::SignableRequest;
 use ossc::time::{iso8601_extended, now_unix, rfc1123};
+use std::io::Read;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::task::{Context, Poll};
 
 /// Largest single PUT OSS accepts (5 GiB).
-pub const MAX_OBJECT_SIZE: usize = 5 << 30;
-/// Largest XML or JSON configuration body.
-pub(crate) const MAX_CONFIG_BODY: usize = 1 << 20;
+pub const MAX_OBJECT_SIZE: u64 = 5 << 30;
+/// Largest body of a non-upload request (XML, JSON): 1000 keys to delete, 10000 parts.
+pub(crate) const MAX_CONFIG_BODY: usize = 4 << 20;
+/// After an early refusal, at most this much of the request body is read and discarded so the
+/// client sees the error rather than a broken pipe; beyond it the connection is closed.
+const MAX_DRAIN: u64 = 64 << 20;
 
 /// Settings of a running server.
 #[derive(Clone, Debug)]
@@ -34,18 +44,21 @@ pub struct Shared {
     pub settings: Settings,
     pub keys: Keyring,
     pub store: Mutex<Store>,
+    /// Present with `--data-dir`.
+    pub persist: Option<Persist>,
     pub ledger: Mutex<Vec<Entry>>,
     seq: AtomicU64,
-    /// Lets tests and tools run the server in a shifted clock (seconds added to now).
+    /// Lets tests run the server on a shifted clock (seconds added to now).
     pub clock_offset: std::sync::atomic::AtomicI64,
 }
 
 impl Shared {
-    pub fn new(settings: Settings, keys: Keyring) -> Self {
+    pub fn new(settings: Settings, keys: Keyring, store: Store, persist: Option<Persist>) -> Self {
         Shared {
             settings,
             keys,
-            store: Mutex::new(Store::default()),
+            store: Mutex::new(store),
+            persist,
             ledger: Mutex::new(Vec::new()),
             seq: AtomicU64::new(1),
             clock_offset: Default::default(),
@@ -73,13 +86,41 @@ impl Shared {
     pub fn ledger(&self) -> std::sync::MutexGuard<'_, Vec<Entry>> {
         self.ledger.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// A writer for incoming data: a temporary file with `--data-dir`, else memory.
+    pub(crate) fn writer(&self) -> OssResult<crate::store::Writer> {
+        match &self.persist {
+            Some(p) => crate::store::Writer::file(p.tmp_path()).map_err(|e| internal(&e)),
+            None => Ok(crate::store::Writer::memory()),
+        }
+    }
+}
+
+pub(crate) fn internal(e: &dyn std::fmt::Display) -> OssError {
+    OssError::new(
+        500,
+        "InternalError",
+        format!("ossemu storage failure: {e}"),
+        "0001-00000001",
+    )
+}
+
+/// What a successful answer carries.
+pub(crate) enum Payload {
+    Bytes(Bytes),
+    /// `len` bytes of opened object data from `start`.
+    Source {
+        source: Source,
+        start: u64,
+        len: u64,
+    },
 }
 
 /// A successful answer.
 pub(crate) struct Reply {
     pub(crate) status: u16,
     pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Bytes,
+    pub(crate) payload: Payload,
 }
 
 impl Reply {
@@ -87,14 +128,14 @@ impl Reply {
         Reply {
             status,
             headers: Vec::new(),
-            body: Bytes::new(),
+            payload: Payload::Bytes(Bytes::new()),
         }
     }
     pub(crate) fn xml(body: String) -> Self {
         Reply {
             status: 200,
             headers: vec![("Content-Type".into(), "application/xml".into())],
-            body: Bytes::from(body),
+            payload: Payload::Bytes(Bytes::from(body)),
         }
     }
     pub(crate) fn header(mut self, k: &str, v: impl Into<String>) -> Self {
@@ -110,7 +151,9 @@ pub(crate) struct Ctx {
     pub(crate) key: Option<String>,
     pub(crate) query: Vec<(String, Option<String>)>,
     pub(crate) headers: HeaderMap,
+    /// The collected body of a non-upload request.
     pub(crate) body: Bytes,
+    pub(crate) bytes_in: u64,
     pub(crate) now: i64,
     pub(crate) operation: &'static str,
     pub(crate) identity: Identity,
@@ -142,21 +185,98 @@ impl Ctx {
 
 pub(crate) const XML_DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
+/// A response body: bytes in memory, or object data streamed from its file.
+pub enum RespBody {
+    Bytes(Option<Bytes>),
+    File { file: std::fs::File, left: u64 },
+}
+
+impl hyper::body::Body for RespBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        match self.get_mut() {
+            RespBody::Bytes(b) => Poll::Ready(
+                b.take()
+                    .filter(|b| !b.is_empty())
+                    .map(|b| Ok(Frame::data(b))),
+            ),
+            RespBody::File { file, left } => {
+                if *left == 0 {
+                    return Poll::Ready(None);
+                }
+                // A plain read: object files are local and mostly in the page cache, and a read
+                // of 256 KiB is short next to sending it.
+                let mut buf = vec![0u8; (*left).min(256 << 10) as usize];
+                match file.read(&mut buf) {
+                    Ok(0) => Poll::Ready(Some(Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "object file is shorter than recorded",
+                    )))),
+                    Ok(n) => {
+                        buf.truncate(n);
+                        *left -= n as u64;
+                        Poll::Ready(Some(Ok(Frame::data(Bytes::from(buf)))))
+                    }
+                    Err(e) => Poll::Ready(Some(Err(e))),
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            RespBody::Bytes(b) => b.as_ref().is_none_or(|b| b.is_empty()),
+            RespBody::File { left, .. } => *left == 0,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            RespBody::Bytes(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
+            RespBody::File { left, .. } => SizeHint::with_exact(*left),
+        }
+    }
+}
+
+fn payload_body(p: Payload) -> std::io::Result<(RespBody, u64)> {
+    Ok(match p {
+        Payload::Bytes(b) => {
+            let n = b.len() as u64;
+            (RespBody::Bytes(Some(b)), n)
+        }
+        Payload::Source {
+            source: Source::Mem(b),
+            start,
+            len,
+        } => (
+            RespBody::Bytes(Some(b.slice(start as usize..(start + len) as usize))),
+            len,
+        ),
+        Payload::Source {
+            source: Source::File(mut f, _),
+            start,
+            len,
+        } => {
+            use std::io::Seek;
+            f.seek(std::io::SeekFrom::Start(start))?;
+            (RespBody::File { file: f, left: len }, len)
+        }
+    })
+}
+
 /// Serves one HTTP request.
-pub async fn handle(
-    shared: std::sync::Arc<Shared>,
-    req: Request<Incoming>,
-) -> Response<Full<Bytes>> {
+pub async fn handle(shared: std::sync::Arc<Shared>, req: Request<Incoming>) -> Response<RespBody> {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
     if path == "/_ossemu/ledger" || path == "/_ossemu/usage" {
         return admin(&shared, &path, parts.uri.query().unwrap_or(""));
     }
     let request_id = shared.request_id();
-    let body = Limited::new(body, MAX_OBJECT_SIZE)
-        .collect()
-        .await
-        .map(|c| c.to_bytes());
     let mut ctx = Ctx {
         method: parts.method.as_str().to_string(),
         bucket: None,
@@ -164,6 +284,7 @@ pub async fn handle(
         query: Vec::new(),
         headers: parts.headers,
         body: Bytes::new(),
+        bytes_in: 0,
         now: shared.now(),
         operation: "Unknown",
         identity: Identity::Anonymous,
@@ -171,28 +292,10 @@ pub async fn handle(
         payer: String::new(),
         charged: false,
     };
-    let result = match body {
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(OssError::new(
-            400,
-            "EntityTooLarge",
-            "Your proposed upload exceeds the maximum allowed object size.",
-            "0006-00000101",
-        )),
-        Err(e) => Err(OssError::new(
-            400,
-            "IncompleteBody",
-            format!("The request body could not be read completely: {e}"),
-            "0006-00000201",
-        )),
-        Ok(b) => {
-            ctx.body = b;
-            process(&shared, &mut ctx, &parts.uri)
-        }
-    };
-    let bytes_in = ctx.body.len() as u64;
+    let result = serve(&shared, &mut ctx, &parts.uri, body).await;
     let host_id = ctx.h("host").unwrap_or("localhost").to_string();
     let head = ctx.method == "HEAD";
-    let (status, code, mut reply) = match result {
+    let (status, code, reply) = match result {
         Ok(r) => (r.status, String::new(), r),
         Err(e) => {
             let xml = e.to_xml(&request_id, &host_id);
@@ -209,20 +312,20 @@ pub async fn handle(
                 r = r
                     .header("Content-Type", "application/xml")
                     .header("x-oss-ec", e.ec);
-                r.body = Bytes::from(xml);
+                r.payload = Payload::Bytes(Bytes::from(xml));
             }
             (e.status, e.code.to_string(), r)
         }
     };
-    if head {
-        reply.body = Bytes::new();
-    }
+    let mut headers = reply.headers;
     if ctx.charged && status < 300 {
-        reply
-            .headers
-            .push(("x-oss-request-charged".into(), "requester".into()));
+        headers.push(("x-oss-request-charged".into(), "requester".into()));
     }
-    let bytes_out = reply.body.len() as u64;
+    let (body, bytes_out) = if head {
+        (RespBody::Bytes(None), 0)
+    } else {
+        payload_body(reply.payload).unwrap_or_else(|_| (RespBody::Bytes(None), 0))
+    };
     let entry = Entry {
         request_id: request_id.clone(),
         time: iso8601_extended(ctx.now).replace(".000Z", "Z"),
@@ -233,7 +336,7 @@ pub async fn handle(
         payer: ctx.payer.clone(),
         status,
         error_code: code,
-        bytes_in,
+        bytes_in: ctx.bytes_in,
         bytes_out,
     };
     if !shared.settings.quiet {
@@ -260,17 +363,105 @@ pub async fn handle(
         .header("x-oss-request-id", &request_id)
         .header("Date", rfc1123(now_unix()))
         .header("Server", "AliyunOSS");
-    for (k, v) in &reply.headers {
+    for (k, v) in &headers {
         resp = resp.header(k.as_str(), v.as_str());
     }
-    if head {
-        // HEAD keeps the Content-Length of what GET would send, set by the operation.
-        return resp.body(Full::new(Bytes::new())).unwrap_or_default();
-    }
-    resp.body(Full::new(reply.body)).unwrap_or_default()
+    resp.body(body)
+        .unwrap_or_else(|_| Response::new(RespBody::Bytes(None)))
 }
 
-fn admin(shared: &Shared, path: &str, query: &str) -> Response<Full<Bytes>> {
+async fn serve(
+    shared: &Shared,
+    ctx: &mut Ctx,
+    uri: &hyper::Uri,
+    body: Incoming,
+) -> OssResult<Reply> {
+    if let Err(e) = prepare(shared, ctx, uri) {
+        drain(ctx, body).await;
+        return Err(e);
+    }
+    if crate::transfer::handles(ctx.operation) {
+        return crate::transfer::run(shared, ctx, body).await;
+    }
+    collect(ctx, body, MAX_CONFIG_BODY).await?;
+    check_content_md5(ctx)?;
+    let mut store = shared.store();
+    crate::ops::run(shared, ctx, &mut store)
+}
+
+/// Reads a small body into `ctx.body`.
+pub(crate) async fn collect(ctx: &mut Ctx, mut body: Incoming, limit: usize) -> OssResult<()> {
+    let mut buf = bytes::BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| incomplete(&e))?;
+        if let Ok(data) = frame.into_data() {
+            ctx.bytes_in += data.len() as u64;
+            if buf.len() + data.len() > limit {
+                return Err(OssError::new(
+                    400,
+                    "EntityTooLarge",
+                    format!("The request body is larger than the {limit} bytes allowed for this operation."),
+                    "0006-00000101",
+                ));
+            }
+            buf.extend_from_slice(&data);
+        }
+    }
+    ctx.body = buf.freeze();
+    Ok(())
+}
+
+pub(crate) fn incomplete(e: &dyn std::fmt::Display) -> OssError {
+    OssError::new(
+        400,
+        "IncompleteBody",
+        format!("The request body could not be read completely: {e}"),
+        "0006-00000201",
+    )
+}
+
+/// After an early refusal, reads and discards the body (bounded) so that the client, still
+/// sending, gets the error answer instead of a reset. Not for `Expect: 100-continue` clients,
+/// which are waiting for a go-ahead that a refusal does not give.
+pub(crate) async fn drain(ctx: &mut Ctx, mut body: Incoming) {
+    if ctx
+        .h("expect")
+        .is_some_and(|v| v.eq_ignore_ascii_case("100-continue"))
+    {
+        return;
+    }
+    while let Some(Ok(frame)) = body.frame().await {
+        if let Ok(d) = frame.into_data() {
+            ctx.bytes_in += d.len() as u64;
+            if ctx.bytes_in > MAX_DRAIN {
+                return;
+            }
+        }
+    }
+}
+
+pub(crate) fn check_content_md5(ctx: &Ctx) -> OssResult<()> {
+    if let Some(md5) = ctx.h("content-md5") {
+        use base64::Engine;
+        use md5::Digest;
+        let got = base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(&ctx.body));
+        if md5.trim() != got {
+            return Err(invalid_digest());
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn invalid_digest() -> OssError {
+    OssError::new(
+        400,
+        "InvalidDigest",
+        "The Content-MD5 you specified is not valid.",
+        "0016-00000305",
+    )
+}
+
+fn admin(shared: &Shared, path: &str, query: &str) -> Response<RespBody> {
     let entries = shared.ledger().clone();
     let body = if path.ends_with("ledger") {
         let since: usize = parse_query(query)
@@ -285,8 +476,8 @@ fn admin(shared: &Shared, path: &str, query: &str) -> Response<Full<Bytes>> {
     };
     Response::builder()
         .header("Content-Type", "application/json")
-        .body(Full::new(Bytes::from(body)))
-        .unwrap_or_default()
+        .body(RespBody::Bytes(Some(Bytes::from(body))))
+        .unwrap_or_else(|_| Response::new(RespBody::Bytes(None)))
 }
 
 fn invalid_bucket(name: &str) -> OssError {
@@ -408,7 +599,8 @@ fn operation(ctx: &Ctx) -> OssResult<&'static str> {
     Ok(op)
 }
 
-fn process(shared: &Shared, ctx: &mut Ctx, uri: &hyper::Uri) -> OssResult<Reply> {
+/// Everything that needs only the request line and headers: target, operation, identity.
+fn prepare(shared: &Shared, ctx: &mut Ctx, uri: &hyper::Uri) -> OssResult<()> {
     parse_target(shared, ctx, uri)?;
     ctx.operation = operation(ctx)?;
     let signable = SignableRequest {
@@ -425,19 +617,5 @@ fn process(shared: &Shared, ctx: &mut Ctx, uri: &hyper::Uri) -> OssResult<Reply>
     let (identity, auth) = authenticate(&shared.keys, &shared.settings.region, &signable, ctx.now)?;
     ctx.identity = identity;
     ctx.auth = auth;
-    if let Some(md5) = ctx.h("content-md5") {
-        use base64::Engine;
-        use md5::Digest;
-        let got = base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(&ctx.body));
-        if md5.trim() != got {
-            return Err(OssError::new(
-                400,
-                "InvalidDigest",
-                "The Content-MD5 you specified is not valid.",
-                "0016-00000305",
-            ));
-        }
-    }
-    let mut store = shared.store();
-    crate::ops::run(&shared.settings, ctx, &mut store)
+    Ok(())
 }

@@ -1,48 +1,246 @@
-//! What ossemu stores: buckets with their settings and objects.
+//! What ossemu stores: buckets with their settings and objects, and the object data itself,
+//! in memory or, with `--data-dir`, in immutable files.
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use ossc::xml::{Acl, Payer};
 use std::collections::BTreeMap;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::PathBuf;
+
+/// Object data. Files are never modified once committed (a new version is a new file), so a
+/// reader that opened one keeps a consistent view, and copies can be hard links.
+#[derive(Clone, Debug)]
+pub enum Data {
+    Mem(Bytes),
+    File { path: PathBuf, len: u64 },
+}
+
+impl Data {
+    pub fn len(&self) -> u64 {
+        match self {
+            Data::Mem(b) => b.len() as u64,
+            Data::File { len, .. } => *len,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Opens the data for reading (do this under the store lock: the file may be replaced
+    /// afterwards, and an open handle keeps the old version readable).
+    pub fn open(&self) -> std::io::Result<Source> {
+        Ok(match self {
+            Data::Mem(b) => Source::Mem(b.clone()),
+            Data::File { path, len } => Source::File(std::fs::File::open(path)?, *len),
+        })
+    }
+}
+
+/// Opened data.
+pub enum Source {
+    Mem(Bytes),
+    File(std::fs::File, u64),
+}
+
+impl Source {
+    pub fn size(&self) -> u64 {
+        match self {
+            Source::Mem(b) => b.len() as u64,
+            Source::File(_, l) => *l,
+        }
+    }
+
+    /// Copies `start..start+len` into `w` in pieces.
+    pub fn copy_range(&mut self, start: u64, len: u64, w: &mut Writer) -> std::io::Result<()> {
+        match self {
+            Source::Mem(b) => w.write(&b[start as usize..(start + len) as usize]),
+            Source::File(f, _) => {
+                f.seek(SeekFrom::Start(start))?;
+                let mut left = len;
+                let mut buf = vec![0u8; 1 << 20];
+                while left > 0 {
+                    let n = f.read(&mut buf[..left.min(1 << 20) as usize])?;
+                    if n == 0 {
+                        return Err(std::io::Error::new(
+                            std::io::ErrorKind::UnexpectedEof,
+                            "stored data is short",
+                        ));
+                    }
+                    w.write(&buf[..n])?;
+                    left -= n as u64;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// MD5, CRC-64 and length of written data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Digests {
+    pub md5: [u8; 16],
+    pub crc64: u64,
+    pub len: u64,
+}
+
+/// Receives data (an upload, a copy, a concatenation) into memory or a temporary file,
+/// computing its digests on the way.
+pub struct Writer {
+    sink: Sink,
+    md5: md5::Md5,
+    crc: ossc::crc64::Crc64,
+    len: u64,
+}
+
+enum Sink {
+    Mem(BytesMut),
+    File(std::io::BufWriter<std::fs::File>, PathBuf),
+}
+
+impl Writer {
+    pub fn memory() -> Self {
+        Self::with(Sink::Mem(BytesMut::new()))
+    }
+
+    pub fn file(path: PathBuf) -> std::io::Result<Self> {
+        let f = std::fs::File::create(&path)?;
+        Ok(Self::with(Sink::File(
+            std::io::BufWriter::with_capacity(1 << 20, f),
+            path,
+        )))
+    }
+
+    fn with(sink: Sink) -> Self {
+        use md5::Digest;
+        Writer {
+            sink,
+            md5: md5::Md5::new(),
+            crc: Default::default(),
+            len: 0,
+        }
+    }
+
+    pub fn write(&mut self, data: &[u8]) -> std::io::Result<()> {
+        use md5::Digest;
+        self.md5.update(data);
+        self.crc.update(data);
+        self.len += data.len() as u64;
+        match &mut self.sink {
+            Sink::Mem(b) => {
+                b.extend_from_slice(data);
+                Ok(())
+            }
+            Sink::File(f, _) => f.write_all(data),
+        }
+    }
+
+    /// Bytes written so far.
+    pub fn written(&self) -> u64 {
+        self.len
+    }
+
+    /// Finishes: file data is flushed and synced (it is about to become visible).
+    pub fn finish(self) -> std::io::Result<(Data, Digests)> {
+        use md5::Digest;
+        let digests = Digests {
+            md5: self.md5.finalize().into(),
+            crc64: self.crc.value(),
+            len: self.len,
+        };
+        let data = match self.sink {
+            Sink::Mem(b) => Data::Mem(b.freeze()),
+            Sink::File(f, path) => {
+                let f = f.into_inner().map_err(|e| e.into_error())?;
+                f.sync_all()?;
+                Data::File {
+                    path,
+                    len: self.len,
+                }
+            }
+        };
+        Ok((data, digests))
+    }
+
+    /// Abandons the data (removes a temporary file).
+    pub fn discard(self) {
+        if let Sink::File(_, path) = self.sink {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+pub fn hex_upper(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
 
 #[derive(Clone, Debug)]
 pub struct Object {
-    pub data: Bytes,
+    pub data: Data,
     /// Quoted upper-case hex MD5 (or multipart form).
     pub etag: String,
     pub crc64: u64,
+    /// base64 MD5 of the data, when the ETag is a plain MD5.
+    pub content_md5: Option<String>,
     pub content_type: String,
     /// Lowercased names without the `x-oss-meta-` prefix.
     pub metadata: BTreeMap<String, String>,
     pub last_modified: i64,
     /// Created by AppendObject.
     pub appendable: bool,
+    /// Names the stored files in `--data-dir` mode; unique per version.
+    pub id: String,
 }
 
 impl Object {
-    /// base64 MD5 of the data (simple objects only).
-    pub fn content_md5(&self) -> String {
-        use base64::Engine;
-        use md5::Digest;
-        base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(&self.data))
-    }
-
     pub fn new(
-        data: Bytes,
+        data: Data,
+        d: &Digests,
         content_type: String,
         metadata: BTreeMap<String, String>,
         now: i64,
     ) -> Self {
-        use md5::Digest;
-        let md5 = md5::Md5::digest(&data);
-        let hex: String = md5.iter().map(|b| format!("{b:02X}")).collect();
+        use base64::Engine;
         Object {
-            crc64: ossc::crc64::checksum(&data),
-            etag: format!("\"{hex}\""),
+            etag: format!("\"{}\"", hex_upper(&d.md5)),
+            crc64: d.crc64,
+            content_md5: Some(base64::engine::general_purpose::STANDARD.encode(d.md5)),
             data,
             content_type,
             metadata,
             last_modified: now,
             appendable: false,
+            id: String::new(),
+        }
+    }
+
+    /// An in-memory object from bytes (tests, small objects).
+    pub fn from_bytes(
+        data: Bytes,
+        content_type: String,
+        metadata: BTreeMap<String, String>,
+        now: i64,
+    ) -> Self {
+        let mut w = Writer::memory();
+        let _ = w.write(&data);
+        let (data, d) = w.finish().unwrap_or((
+            Data::Mem(Bytes::new()),
+            Digests {
+                md5: [0; 16],
+                crc64: 0,
+                len: 0,
+            },
+        ));
+        Object::new(data, &d, content_type, metadata, now)
+    }
+
+    pub fn kind(&self) -> &'static str {
+        if self.appendable {
+            "Appendable"
+        } else if self.etag.contains('-') {
+            "Multipart"
+        } else {
+            "Normal"
         }
     }
 }
@@ -55,7 +253,7 @@ pub struct Bucket {
     pub policy: Option<(String, crate::policy::Policy)>,
     pub payer: Payer,
     pub objects: BTreeMap<String, Object>,
-    /// Multipart uploads in progress, by upload id.
+    /// Multipart uploads in progress, by upload id (kept in memory only).
     pub uploads: BTreeMap<String, Upload>,
     pub upload_seq: u64,
 }
@@ -67,7 +265,7 @@ pub struct Upload {
     pub initiated: i64,
     pub content_type: String,
     pub metadata: BTreeMap<String, String>,
-    /// Parts by number; a part is stored as an object of its own (data, ETag, CRC-64).
+    /// Parts by number; a part is stored like an object (data, ETag, CRC-64).
     pub parts: BTreeMap<u32, Object>,
 }
 
@@ -89,4 +287,11 @@ impl Bucket {
 #[derive(Debug, Default)]
 pub struct Store {
     pub buckets: BTreeMap<String, Bucket>,
+}
+
+/// Removes the files behind data that is no longer referenced (memory data needs nothing).
+pub fn release(data: &Data) {
+    if let Data::File { path, .. } = data {
+        let _ = std::fs::remove_file(path);
+    }
 }
