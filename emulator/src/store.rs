@@ -85,17 +85,28 @@ pub struct Digests {
 }
 
 /// Receives data (an upload, a copy, a concatenation) into memory or a temporary file,
-/// computing its digests on the way.
+/// computing its digests on the way. MD5 (OSS's ETag) runs on a thread of its own, fed the
+/// same reference-counted buffers, so hashing overlaps receiving, CRC-64 and writing: one MD5
+/// stream is the slowest part of an upload.
 pub struct Writer {
     sink: Sink,
-    md5: md5::Md5,
+    md5: Option<(
+        std::sync::mpsc::SyncSender<Bytes>,
+        std::thread::JoinHandle<[u8; 16]>,
+    )>,
     crc: ossc::crc64::Crc64,
     len: u64,
+    /// Where the data not yet handed to the disk starts (see `write_bytes`).
+    flushed_to: u64,
 }
+
+/// Writeback is started every this many bytes.
+const WRITEBACK_STEP: u64 = 16 << 20;
 
 enum Sink {
     Mem(BytesMut),
-    File(std::io::BufWriter<std::fs::File>, PathBuf),
+    /// Unbuffered: uploads arrive in frames of hundreds of KiB, and copies write 1 MiB pieces.
+    File(std::fs::File, PathBuf),
 }
 
 impl Writer {
@@ -105,34 +116,54 @@ impl Writer {
 
     pub fn file(path: PathBuf) -> std::io::Result<Self> {
         let f = std::fs::File::create(&path)?;
-        Ok(Self::with(Sink::File(
-            std::io::BufWriter::with_capacity(1 << 20, f),
-            path,
-        )))
+        Ok(Self::with(Sink::File(f, path)))
     }
 
     fn with(sink: Sink) -> Self {
-        use md5::Digest;
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Bytes>(16);
+        let hasher = std::thread::spawn(move || {
+            use md5::Digest;
+            let mut h = md5::Md5::new();
+            for b in rx {
+                h.update(&b);
+            }
+            h.finalize().into()
+        });
         Writer {
             sink,
-            md5: md5::Md5::new(),
+            md5: Some((tx, hasher)),
             crc: Default::default(),
             len: 0,
+            flushed_to: 0,
         }
     }
 
     pub fn write(&mut self, data: &[u8]) -> std::io::Result<()> {
-        use md5::Digest;
-        self.md5.update(data);
-        self.crc.update(data);
+        self.write_bytes(Bytes::copy_from_slice(data))
+    }
+
+    /// Writes a buffer without copying it for the hasher.
+    pub fn write_bytes(&mut self, data: Bytes) -> std::io::Result<()> {
+        self.crc.update(&data);
         self.len += data.len() as u64;
         match &mut self.sink {
-            Sink::Mem(b) => {
-                b.extend_from_slice(data);
-                Ok(())
+            Sink::Mem(b) => b.extend_from_slice(&data),
+            Sink::File(f, _) => {
+                f.write_all(&data)?;
+                // Ask the kernel to start writing what we have to disk now, without waiting:
+                // otherwise a large upload stays dirty in memory and the fsync that commits it
+                // does all the disk work at the end, after the last byte arrived.
+                if self.len - self.flushed_to >= WRITEBACK_STEP {
+                    start_writeback(f, self.flushed_to, self.len - self.flushed_to);
+                    self.flushed_to = self.len;
+                }
             }
-            Sink::File(f, _) => f.write_all(data),
         }
+        if let Some((tx, _)) = &self.md5 {
+            tx.send(data)
+                .map_err(|_| std::io::Error::other("the MD5 thread stopped"))?;
+        }
+        Ok(())
     }
 
     /// Bytes written so far.
@@ -140,18 +171,28 @@ impl Writer {
         self.len
     }
 
+    fn md5(&mut self) -> std::io::Result<[u8; 16]> {
+        let (tx, hasher) = self
+            .md5
+            .take()
+            .ok_or_else(|| std::io::Error::other("MD5 already taken"))?;
+        drop(tx);
+        hasher
+            .join()
+            .map_err(|_| std::io::Error::other("the MD5 thread panicked"))
+    }
+
     /// Finishes: file data is flushed and synced (it is about to become visible).
-    pub fn finish(self) -> std::io::Result<(Data, Digests)> {
-        use md5::Digest;
+    pub fn finish(mut self) -> std::io::Result<(Data, Digests)> {
+        let md5 = self.md5()?;
         let digests = Digests {
-            md5: self.md5.finalize().into(),
+            md5,
             crc64: self.crc.value(),
             len: self.len,
         };
         let data = match self.sink {
             Sink::Mem(b) => Data::Mem(b.freeze()),
             Sink::File(f, path) => {
-                let f = f.into_inner().map_err(|e| e.into_error())?;
                 f.sync_all()?;
                 Data::File {
                     path,
@@ -163,12 +204,31 @@ impl Writer {
     }
 
     /// Abandons the data (removes a temporary file).
-    pub fn discard(self) {
-        if let Sink::File(_, path) = self.sink {
+    pub fn discard(mut self) {
+        let _ = self.md5();
+        if let Sink::File(_, path) = &self.sink {
             let _ = std::fs::remove_file(path);
         }
     }
 }
+
+#[cfg(target_os = "linux")]
+fn start_writeback(f: &std::fs::File, offset: u64, len: u64) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: a valid open descriptor; SYNC_FILE_RANGE_WRITE only starts writeback of the
+    // range and touches no memory of ours. Failure is harmless: the final fsync still syncs.
+    unsafe {
+        libc::sync_file_range(
+            f.as_raw_fd(),
+            offset as i64,
+            len as i64,
+            libc::SYNC_FILE_RANGE_WRITE,
+        );
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_: &std::fs::File, _: u64, _: u64) {}
 
 pub fn hex_upper(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02X}")).collect()

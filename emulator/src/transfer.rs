@@ -74,7 +74,7 @@ async fn receive(ctx: &mut Ctx, mut body: Incoming, w: &mut Writer) -> OssResult
                     "0006-00000101",
                 ));
             }
-            w.write(&data).map_err(|e| internal(&e))?;
+            w.write_bytes(data).map_err(|e| internal(&e))?;
         }
     }
     Ok(())
