@@ -16,6 +16,7 @@ trap cleanup EXIT
 cargo build --release --quiet -p ossemu
 echo "== making a ${mib} MiB file"
 head -c $((mib << 20)) /dev/urandom >"$work/blob"
+sync  # the new file must not still be flushing to disk while the PUT is measured
 
 target/release/ossemu --listen 127.0.0.1:0 --quiet --data-dir "$work/data" >"$work/out" 2>"$work/log" &
 pids+=($!)
