@@ -140,3 +140,34 @@ pub fn payer_value(p: Payer) -> u32 {
         Payer::Requester => 2,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_internal_error_not_an_abort() {
+        let err = boundary(|| panic!("boom"));
+        assert!(!err.is_null());
+        // SAFETY: a live error from boundary, freed once below.
+        let e = unsafe { &*err };
+        assert_eq!(e.inner.kind, ErrorKind::Internal);
+        assert!(e.inner.message.contains("boom"), "{}", e.inner.message);
+        // SAFETY: as above.
+        unsafe { crate::ffi::error::oss_error_free(err) };
+        assert!(boundary(|| Ok(())).is_null());
+    }
+
+    #[test]
+    fn enum_values_are_validated() {
+        assert_eq!(payer_arg(0).unwrap(), None);
+        assert_eq!(payer_arg(2).unwrap(), Some(Payer::Requester));
+        assert!(payer_arg(3).is_err() && payer_arg(u32::MAX).is_err());
+        assert!(explicit_payer_arg(0, None).is_err());
+        assert_eq!(acl_arg(0, true).unwrap(), None);
+        assert!(acl_arg(0, false).is_err() && acl_arg(4, true).is_err());
+        for a in [Acl::Private, Acl::PublicRead, Acl::PublicReadWrite] {
+            assert_eq!(acl_arg(acl_value(a), false).unwrap(), Some(a));
+        }
+    }
+}
