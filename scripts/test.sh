@@ -127,6 +127,20 @@ else
   record "interop (pytest): FAILED"; fail=1
 fi
 
+# The same SDK sessions against a disk-backed ossemu (--data-dir).
+target/release/ossemu --listen 127.0.0.1:0 --quiet --data-dir "$out/interop-data" >"$out/ossemu-dd.out" 2>&1 &
+emu_dd=$!
+for _ in $(seq 100); do [[ -s "$out/ossemu-dd.out" ]] && break; sleep 0.05; done
+endpoint_dd=$(head -n1 "$out/ossemu-dd.out" | sed -n 's/^ossemu listening on //p')
+if OSSC_TEST_ENDPOINT=$endpoint_dd "$venv/bin/python" -m pytest -q tests/interop 2>&1 | tee "$out/interop-dd.log"; then
+  record "interop with --data-dir (pytest): $(tail -n1 "$out/interop-dd.log" | grep -o '[0-9]* passed' || true)"
+else
+  record "interop with --data-dir (pytest): FAILED"; fail=1
+fi
+kill $emu_dd 2>/dev/null || true
+wait $emu_dd 2>/dev/null || true
+rm -rf "$out/interop-data"
+
 echo
 echo "== summary"
 printf '  %s\n' "${results[@]}"

@@ -59,6 +59,16 @@ impl OssError {
         .with("Key", key)
     }
 
+    pub fn no_such_upload(id: &str) -> Self {
+        Self::new(
+            404,
+            "NoSuchUpload",
+            "The specified upload does not exist.",
+            "0042-00000002",
+        )
+        .with("UploadId", id)
+    }
+
     /// The XML body.
     pub fn to_xml(&self, request_id: &str, host_id: &str) -> String {
         use ossc::xml::escape;

@@ -309,14 +309,16 @@ fn parse_acl_header(ctx: &Ctx) -> OssResult<Option<Acl>> {
     }
 }
 
-fn list_buckets(ctx: &mut Ctx, store: &Store) -> OssResult<Reply> {
-    let uid = ctx
-        .identity
+/// The caller's account: service-level operations refuse anonymous callers.
+fn caller_uid(ctx: &Ctx) -> OssResult<String> {
+    ctx.identity
         .uid()
-        .ok_or_else(|| {
-            OssError::access_denied("Anonymous access is forbidden for this operation.")
-        })?
-        .to_string();
+        .map(str::to_string)
+        .ok_or_else(|| OssError::access_denied("Anonymous access is forbidden for this operation."))
+}
+
+fn list_buckets(ctx: &mut Ctx, store: &Store) -> OssResult<Reply> {
+    let uid = caller_uid(ctx)?;
     ctx.payer = uid.clone();
     let mut s = format!("{XML_DECL}<ListAllMyBucketsResult><Owner><ID>{uid}</ID><DisplayName>{uid}</DisplayName></Owner><Buckets>");
     for (name, b) in store.buckets.iter().filter(|(_, b)| b.owner == uid) {
@@ -330,13 +332,7 @@ fn list_buckets(ctx: &mut Ctx, store: &Store) -> OssResult<Reply> {
 }
 
 fn put_bucket(ctx: &mut Ctx, store: &mut Store) -> OssResult<Reply> {
-    let uid = ctx
-        .identity
-        .uid()
-        .ok_or_else(|| {
-            OssError::access_denied("Anonymous access is forbidden for this operation.")
-        })?
-        .to_string();
+    let uid = caller_uid(ctx)?;
     let name = ctx.bucket_name().to_string();
     if store.buckets.contains_key(&name) {
         return Err(OssError::new(
@@ -842,15 +838,7 @@ fn upload_of<'a>(b: &'a mut Bucket, ctx: &Ctx, key: &str) -> OssResult<&'a mut U
     b.uploads
         .get_mut(id)
         .filter(|u| u.key == key)
-        .ok_or_else(|| {
-            OssError::new(
-                404,
-                "NoSuchUpload",
-                "The specified upload does not exist.",
-                "0042-00000002",
-            )
-            .with("UploadId", id)
-        })
+        .ok_or_else(|| OssError::no_such_upload(id))
 }
 
 fn list_parts(ctx: &mut Ctx, b: &mut Bucket, bname: &str, key: &str) -> OssResult<Reply> {

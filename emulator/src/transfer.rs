@@ -237,16 +237,6 @@ fn part_number(ctx: &Ctx) -> OssResult<u32> {
         .ok_or_else(|| OssError::invalid_argument("partNumber must be between 1 and 10000."))
 }
 
-fn no_such_upload(id: &str) -> OssError {
-    OssError::new(
-        404,
-        "NoSuchUpload",
-        "The specified upload does not exist.",
-        "0042-00000002",
-    )
-    .with("UploadId", id)
-}
-
 fn upload_exists(shared: &Shared, ctx: &Ctx) -> OssResult<()> {
     let id = ctx.q("uploadId").unwrap_or("");
     let store = shared.store();
@@ -256,7 +246,7 @@ fn upload_exists(shared: &Shared, ctx: &Ctx) -> OssResult<()> {
         .and_then(|b| b.uploads.get(id))
         .filter(|u| u.key == ctx.key_name())
         .map(|_| ())
-        .ok_or_else(|| no_such_upload(id))
+        .ok_or_else(|| OssError::no_such_upload(id))
 }
 
 /// Phase 3 for parts: stores the part if its upload still exists.
@@ -270,7 +260,7 @@ fn store_part(shared: &Shared, ctx: &Ctx, n: u32, part: Object) -> OssResult<()>
         .filter(|u| u.key == ctx.key_name());
     let Some(up) = up else {
         release(&part.data);
-        return Err(no_such_upload(&id));
+        return Err(OssError::no_such_upload(&id));
     };
     if let Some(old) = up.parts.insert(n, part) {
         release(&old.data);
@@ -343,7 +333,7 @@ fn complete_upload(shared: &Shared, ctx: &mut Ctx) -> OssResult<Reply> {
             .get(ctx.bucket_name())
             .and_then(|b| b.uploads.get(&id))
             .filter(|u| u.key == ctx.key_name())
-            .ok_or_else(|| no_such_upload(&id))?;
+            .ok_or_else(|| OssError::no_such_upload(&id))?;
         let list: Vec<(u32, String)> = if ctx.h("x-oss-complete-all").is_some_and(|v| v == "yes") {
             up.parts.iter().map(|(n, p)| (*n, p.etag.clone())).collect()
         } else {
@@ -456,7 +446,7 @@ fn complete_upload(shared: &Shared, ctx: &mut Ctx) -> OssResult<Reply> {
     };
     let Some(upload) = upload else {
         release(&obj.data);
-        return Err(no_such_upload(&id));
+        return Err(OssError::no_such_upload(&id));
     };
     for p in upload.parts.values() {
         release(&p.data);

@@ -4,7 +4,10 @@
 use ossc::sign::SignableRequest;
 use ossemu::accounts::{Account, Identity};
 use ossemu::auth::{authenticate, AuthMethod, Keyring};
-use serde_json::Value;
+
+#[path = "../../tests/vectors/cases.rs"]
+mod cases;
+use cases::{cases, request, s};
 
 fn keyring() -> Keyring {
     Keyring {
@@ -15,38 +18,6 @@ fn keyring() -> Keyring {
             access_key_secret: "sk".into(),
         }],
         sts: vec![],
-    }
-}
-
-fn vectors() -> Value {
-    let p = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/vectors/signatures.json"
-    );
-    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
-}
-
-fn s(v: &Value) -> Option<String> {
-    v.as_str().map(str::to_string)
-}
-
-fn request(c: &Value) -> SignableRequest {
-    SignableRequest {
-        method: s(&c["method"]).unwrap(),
-        bucket: s(&c["bucket"]),
-        key: s(&c["key"]),
-        query: c["query"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| (s(&p[0]).unwrap(), s(&p[1])))
-            .collect(),
-        headers: c["headers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| (s(&p[0]).unwrap(), s(&p[1]).unwrap()))
-            .collect(),
     }
 }
 
@@ -69,7 +40,7 @@ fn tampered(req: &SignableRequest) -> SignableRequest {
 
 #[test]
 fn v1_header_vectors_verify() {
-    for c in vectors()["v1_header"].as_array().unwrap() {
+    for c in &cases("v1_header") {
         let mut req = request(c);
         let date = c["date"].as_str().unwrap();
         if req.header("Date").is_none() {
@@ -84,7 +55,7 @@ fn v1_header_vectors_verify() {
 
 #[test]
 fn v1_presign_vectors_verify() {
-    for c in vectors()["v1_presign"].as_array().unwrap() {
+    for c in &cases("v1_presign") {
         if c["security_token"].is_string() {
             continue; // signed for an STS identity this keyring does not have
         }
@@ -103,7 +74,7 @@ fn v1_presign_vectors_verify() {
 
 #[test]
 fn v4_header_vectors_verify() {
-    for c in vectors()["v4_header"].as_array().unwrap() {
+    for c in &cases("v4_header") {
         if c["security_token"].is_string() {
             continue;
         }
@@ -127,7 +98,7 @@ fn v4_header_vectors_verify() {
 
 #[test]
 fn v4_presign_vectors_verify() {
-    for c in vectors()["v4_presign"].as_array().unwrap() {
+    for c in &cases("v4_presign") {
         if c["security_token"].is_string() {
             continue;
         }

@@ -113,3 +113,30 @@ pub unsafe extern "C" fn oss_error_free(err: *mut oss_error) {
         drop(unsafe { Box::from_raw(err) });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::error::ErrorKind;
+    use crate::ffi::oss_error_kind as C;
+
+    /// The C enum is the ABI contract; oss_error_get_kind returns the core kind's number, so
+    /// the two must agree value for value.
+    #[test]
+    fn c_kinds_match_core_kinds() {
+        let pairs = [
+            (
+                ErrorKind::InvalidArgument,
+                C::OSS_ERROR_KIND_INVALID_ARGUMENT,
+            ),
+            (ErrorKind::Service, C::OSS_ERROR_KIND_SERVICE),
+            (ErrorKind::Network, C::OSS_ERROR_KIND_NETWORK),
+            (ErrorKind::Timeout, C::OSS_ERROR_KIND_TIMEOUT),
+            (ErrorKind::Integrity, C::OSS_ERROR_KIND_INTEGRITY),
+            (ErrorKind::Io, C::OSS_ERROR_KIND_IO),
+            (ErrorKind::Internal, C::OSS_ERROR_KIND_INTERNAL),
+        ];
+        for (core, c) in pairs {
+            assert_eq!(core as u32, c as u32, "{core:?}");
+        }
+    }
+}

@@ -5,44 +5,9 @@ use super::{v1, v4, SignableRequest};
 use crate::credentials::Credentials;
 use serde_json::Value;
 
-fn vectors() -> Value {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/vectors/signatures.json"
-    ))
-    .expect("vectors file");
-    serde_json::from_str(&text).expect("vectors parse")
-}
-
-fn cases(group: &str) -> Vec<Value> {
-    let v = vectors()[group].as_array().expect(group).clone();
-    assert!(!v.is_empty(), "no cases in {group}");
-    v
-}
-
-fn s(v: &Value) -> Option<String> {
-    v.as_str().map(str::to_string)
-}
-
-fn request(c: &Value) -> SignableRequest {
-    SignableRequest {
-        method: s(&c["method"]).unwrap(),
-        bucket: s(&c["bucket"]),
-        key: s(&c["key"]),
-        query: c["query"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| (s(&p[0]).unwrap(), s(&p[1])))
-            .collect(),
-        headers: c["headers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| (s(&p[0]).unwrap(), s(&p[1]).unwrap()))
-            .collect(),
-    }
-}
+#[path = "../../tests/vectors/cases.rs"]
+mod cases;
+use cases::{cases, request, s};
 
 fn creds(c: &Value) -> Credentials {
     Credentials::new(
