@@ -37,6 +37,8 @@ pub struct PutOptions {
 /// What a successful upload reports.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PutResult {
+    /// Bytes sent (and acknowledged with a matching CRC-64).
+    pub size: u64,
     pub etag: String,
     /// The CRC-64 of the object, checked against what was sent.
     pub crc64: Option<u64>,
@@ -418,10 +420,11 @@ impl Bucket {
         Ok(call)
     }
 
-    fn put_result(resp: &Response, local_crc: u64) -> Result<PutResult> {
+    fn put_result(resp: &Response, local_crc: u64, size: u64) -> Result<PutResult> {
         let crc = parse_crc(resp.header("x-oss-hash-crc64ecma"))?;
         check_crc("upload", local_crc, crc)?;
         Ok(PutResult {
+            size,
             etag: resp.header("etag").unwrap_or("").to_string(),
             crc64: crc,
             request_id: resp.request_id(),
@@ -442,7 +445,7 @@ impl Bucket {
         let md5 = || Ok(md5_base64(data));
         let call = self.put_call(key, opts, Some(&md5), payer)?;
         let resp = self.execute(call, Body::Bytes(data))?;
-        Self::put_result(&resp, crate::crc64::checksum(data))
+        Self::put_result(&resp, crate::crc64::checksum(data), data.len() as u64)
     }
 
     /// PutObject from a reader; `length` known (Content-Length) or not (chunked).
@@ -463,7 +466,7 @@ impl Bucket {
                 format!("reading the upload data: {f}"),
             ));
         }
-        Self::put_result(&result?, up.crc.value())
+        Self::put_result(&result?, up.crc.value(), up.sent)
     }
 
     /// PutObject from a file.

@@ -305,14 +305,20 @@ fn streaming_file_and_reader_uploads() {
 
     // Unknown length (chunked) from a reader.
     let mut cursor = std::io::Cursor::new(data.clone());
-    req.put_object_from_reader(
-        "r.bin",
-        &mut cursor,
-        None,
-        &PutOptions::default(),
-        Some(Payer::Requester),
-    )
-    .unwrap();
+    let put = req
+        .put_object_from_reader(
+            "r.bin",
+            &mut cursor,
+            None,
+            &PutOptions::default(),
+            Some(Payer::Requester),
+        )
+        .unwrap();
+    assert_eq!(
+        put.size,
+        data.len() as u64,
+        "counted though the length was not declared"
+    );
     assert_eq!(owner.get_object("r.bin", None, None).unwrap().0, data);
 
     // A reader that ends before its declared length is an I/O error, and nothing is stored.

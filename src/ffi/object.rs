@@ -114,9 +114,9 @@ fn info_box(m: &ObjectMeta) -> *mut oss_object_info {
     .cast()
 }
 
-fn put_meta(r: &PutResult, size: u64) -> ObjectMeta {
+fn put_meta(r: &PutResult) -> ObjectMeta {
     ObjectMeta {
-        size,
+        size: r.size,
         etag: r.etag.clone(),
         crc64: r.crc64,
         request_charged: r.request_charged,
@@ -253,7 +253,7 @@ pub unsafe extern "C" fn oss_put_object(
         let data = unsafe { bytes_arg(data, len, "data")? };
         let opts = unsafe { put_options(options)? };
         let r = b.put_object(key, data, &opts, payer_arg(payer)?)?;
-        unsafe { write_info(info_out, &put_meta(&r, len as u64)) };
+        unsafe { write_info(info_out, &put_meta(&r)) };
         Ok(())
     })
 }
@@ -275,9 +275,8 @@ pub unsafe extern "C" fn oss_put_object_from_file(
         let key = unsafe { str_arg(key, "key")? };
         let path = std::path::Path::new(unsafe { str_arg(path, "path")? });
         let opts = unsafe { put_options(options)? };
-        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         let r = b.put_object_from_file(key, path, &opts, payer_arg(payer)?)?;
-        unsafe { write_info(info_out, &put_meta(&r, size)) };
+        unsafe { write_info(info_out, &put_meta(&r)) };
         Ok(())
     })
 }
@@ -314,8 +313,7 @@ pub unsafe extern "C" fn oss_put_object_from_callback(
         let opts = unsafe { put_options(options)? };
         let mut reader = CallbackReader { cb, userdata };
         let r = b.put_object_from_reader(key, &mut reader, length, &opts, payer_arg(payer)?)?;
-        let size = length.unwrap_or(0);
-        unsafe { write_info(info_out, &put_meta(&r, size)) };
+        unsafe { write_info(info_out, &put_meta(&r)) };
         Ok(())
     })
 }

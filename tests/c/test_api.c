@@ -388,6 +388,7 @@ static void test_object_ops(oss_bucket *owner, oss_bucket *requester) {
     FAILS(K, oss_put_object_from_callback(requester, "cb.bin", read_cb, &src, -1, OSS_PAYER_REQUESTER, &opts, NULL));
     OK(oss_put_object_from_callback(requester, "cb.bin", read_cb, &src, -1, OSS_PAYER_REQUESTER, NULL, &info));
     CHECK(info->has_crc64 && info->request_charged);
+    CHECK(info->size == sizeof big); /* counted, though the length was not declared */
     oss_object_info_free(info);
     src.pos = 0;
     OK(oss_put_object_from_callback(requester, "cb2.bin", read_cb, &src, (int64_t)sizeof big, OSS_PAYER_REQUESTER,
