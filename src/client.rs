@@ -305,7 +305,27 @@ impl Bucket {
             }
         }
         let url = self.url(req.key.as_deref(), &req.query);
-        transport::send(&self.agent, &url, &req, body)
+        transport::send(&self.agent, &url, &req, body).map_err(|e| self.redact(e))
+    }
+
+    /// The server echoes what it signed (SignatureDoesNotMatch's StringToSign), and with STS
+    /// credentials that includes `x-oss-security-token:<token>`: the token never leaves here.
+    fn redact(&self, mut e: Error) -> Error {
+        if let Some(t) = self
+            .config
+            .credentials
+            .security_token
+            .as_deref()
+            .filter(|t| !t.is_empty())
+        {
+            let d: &mut crate::error::ErrorDetails = &mut e;
+            for field in [&mut d.string_to_sign, &mut d.message, &mut d.host_id] {
+                if field.contains(t) {
+                    *field = field.replace(t, "<redacted>");
+                }
+            }
+        }
+        e
     }
 
     // ---- bucket operations -------------------------------------------------------------

@@ -50,6 +50,35 @@ static void *worker(void *arg) {
     return NULL;
 }
 
+/* An oss_error or oss_object_info made on one thread may be read and freed on another. */
+struct handoff {
+    oss_error *err;
+    oss_object_info *info;
+    int ok;
+};
+
+static void *reader(void *arg) {
+    struct handoff *h = arg;
+    h->ok = oss_error_http_status(h->err) == 404 && strcmp(oss_error_code(h->err), "NoSuchKey") == 0 &&
+            strlen(oss_error_request_id(h->err)) == 24 && h->info->size == 5 && h->info->request_charged;
+    oss_error_free(h->err);
+    oss_object_info_free(h->info);
+    return NULL;
+}
+
+static void test_handoff(void) {
+    struct handoff h = {NULL, NULL, 0};
+    OK(oss_put_object(shared_handle, "handoff", (const uint8_t *)"12345", 5, OSS_PAYER_REQUESTER, NULL, NULL));
+    OK(oss_head_object(shared_handle, "handoff", OSS_PAYER_REQUESTER, &h.info));
+    h.err = oss_head_object(shared_handle, "no-such-key", OSS_PAYER_REQUESTER, &h.info);
+    CHECK(h.err != NULL);
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, reader, &h) == 0);
+    CHECK(pthread_join(t, NULL) == 0);
+    CHECK(h.ok);
+    OK(oss_delete_object(shared_handle, "handoff", OSS_PAYER_DEFAULT));
+}
+
 int main(void) {
     oss_bucket *owner = test_bucket("c-threads", "demo-owner-ak", "demo-owner-sk", NULL, OSS_SIGNATURE_V4,
                                     OSS_PAYER_BUCKET_OWNER);
@@ -67,6 +96,7 @@ int main(void) {
         CHECK(pthread_join(threads[i], NULL) == 0);
         CHECK(thread_failures[i] == 0);
     }
+    test_handoff();
     /* Clean up: every object, then the bucket. */
     char key[64];
     for (int id = 0; id < THREADS; id++) {
