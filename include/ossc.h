@@ -192,6 +192,12 @@ typedef struct oss_bucket_config {
   uint32_t connect_timeout_ms;
   // Read and write timeout in milliseconds (0: 20000).
   uint32_t read_timeout_ms;
+  // Attempts per operation (0: 3; 1: no retries). Network failures, timeouts, HTTP 5xx,
+  // 408 and 429, RequestTimeTooSkewed (after correcting the clock from the server's Date)
+  // and CRC-64 mismatches are retried with full-jitter exponential backoff from 200 ms,
+  // when the data can be sent or received again: never for `oss_put_object_from_callback`,
+  // and for `oss_get_object_to_callback` only before the first byte reached the callback.
+  uint32_t max_attempts;
 } oss_bucket_config;
 
 // One user-metadata pair (`x-oss-meta-<name>: <value>`).

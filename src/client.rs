@@ -85,6 +85,8 @@ pub struct Bucket {
     endpoint: Endpoint,
     region: String,
     agent: ureq::Agent,
+    /// Seconds to add to the local clock, learnt from a RequestTimeTooSkewed answer.
+    clock_skew: std::sync::atomic::AtomicI64,
 }
 
 impl std::fmt::Debug for Bucket {
@@ -99,6 +101,7 @@ impl std::fmt::Debug for Bucket {
 }
 
 /// One request before signing.
+#[derive(Clone)]
 struct Call<'a> {
     method: &'static str,
     key: Option<&'a str>,
@@ -141,6 +144,44 @@ fn parse_crc(resp_value: Option<&str>) -> Result<Option<u64>> {
             ))
         }),
     }
+}
+
+/// Failures worth another attempt: the network, timeouts, damaged data, and the service's
+/// transient answers (5xx, 408, 429) and clock-skew refusals.
+fn retryable(e: &Error) -> bool {
+    match e.kind {
+        ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Integrity => true,
+        ErrorKind::Service => {
+            e.status >= 500
+                || e.status == 408
+                || e.status == 429
+                || e.code == "RequestTimeTooSkewed"
+        }
+        _ => false,
+    }
+}
+
+/// Full-jitter exponential backoff: a random wait up to base * 2^(attempt-1), capped at 20 s.
+fn backoff(base: std::time::Duration, attempt: u32) -> std::time::Duration {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static STATE: AtomicU64 = AtomicU64::new(0);
+    let mut x = STATE.load(Ordering::Relaxed);
+    if x == 0 {
+        x = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1)
+            | 1;
+    }
+    // xorshift64: jitter only needs to spread clients apart, not to be unpredictable.
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    STATE.store(x, Ordering::Relaxed);
+    let cap = base
+        .saturating_mul(1u32 << (attempt.saturating_sub(1)).min(16))
+        .min(std::time::Duration::from_secs(20));
+    cap.mul_f64((x >> 11) as f64 / (1u64 << 53) as f64)
 }
 
 fn check_crc(what: &str, local: u64, server: Option<u64>) -> Result<()> {
@@ -244,11 +285,15 @@ impl Bucket {
             return Err(Error::invalid(format!("invalid region {region:?}")));
         }
         let agent = transport::agent(config.connect_timeout, config.read_timeout);
+        if config.max_attempts == 0 {
+            return Err(Error::invalid("max_attempts must be at least 1"));
+        }
         Ok(Self {
             config,
             endpoint,
             region,
             agent,
+            clock_skew: Default::default(),
         })
     }
 
@@ -295,9 +340,57 @@ impl Bucket {
         Ok(req)
     }
 
+    /// Now, on the server's clock as far as we know it.
+    fn now(&self) -> i64 {
+        crate::time::now_unix() + self.clock_skew.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Runs `attempt` up to `max_attempts` times while it fails in a way worth retrying
+    /// (see `retryable`) and `replayable()` still holds, waiting between attempts with
+    /// full-jitter exponential backoff. A RequestTimeTooSkewed answer first corrects the
+    /// clock from the answer's Date and is retried at once.
+    fn retrying<T>(
+        &self,
+        replayable: &dyn Fn() -> bool,
+        mut attempt: impl FnMut() -> Result<T>,
+    ) -> Result<T> {
+        let mut n = 1;
+        loop {
+            let e = match attempt() {
+                Ok(v) => return Ok(v),
+                Err(e) => e,
+            };
+            if n >= self.config.max_attempts || !retryable(&e) || !replayable() {
+                return Err(e);
+            }
+            match (e.code.as_str(), e.server_time) {
+                ("RequestTimeTooSkewed", Some(server)) => self.clock_skew.store(
+                    server - crate::time::now_unix(),
+                    std::sync::atomic::Ordering::Relaxed,
+                ),
+                _ => std::thread::sleep(backoff(self.config.retry_base_delay, n)),
+            }
+            n += 1;
+        }
+    }
+
+    /// Sends a request whose body is in memory, with retries.
+    fn send(&self, call: Call<'_>, body: &[u8]) -> Result<Response> {
+        self.retrying(&|| true, || {
+            let b = if body.is_empty() {
+                Body::Empty
+            } else {
+                Body::Bytes(body)
+            };
+            self.execute(call.clone(), b)
+        })
+    }
+
+    /// One attempt: signs (with a fresh date) and sends.
     fn execute(&self, call: Call<'_>, body: Body<'_>) -> Result<Response> {
         let mut req = self.signable(call)?;
-        let now = crate::time::now_unix();
+        let now = self.now();
+
         match self.config.signature_version {
             SignatureVersion::V1 => v1::sign_headers(&mut req, &self.config.credentials, now),
             SignatureVersion::V4 => {
@@ -336,12 +429,12 @@ impl Bucket {
         if let Some(a) = acl {
             call = call.header("x-oss-acl", a.as_str());
         }
-        self.execute(call, Body::Empty).map(drop)
+        self.send(call, &[]).map(drop)
     }
 
     /// DeleteBucket (the bucket must be empty).
     pub fn delete_bucket(&self) -> Result<()> {
-        self.execute(Call::new("DELETE", None, Payer::BucketOwner), Body::Empty)
+        self.send(Call::new("DELETE", None, Payer::BucketOwner), &[])
             .map(drop)
     }
 
@@ -350,12 +443,12 @@ impl Bucket {
             .sub(sub)
             .header("Content-Type", "application/xml")
             .header("Content-MD5", md5_base64(body.as_bytes()));
-        self.execute(call, Body::Bytes(body.as_bytes())).map(drop)
+        self.send(call, body.as_bytes()).map(drop)
     }
 
     fn get_text(&self, sub: &str, limit: u64) -> Result<String> {
         let payer = self.config.default_payer;
-        self.execute(Call::new("GET", None, payer).sub(sub), Body::Empty)?
+        self.send(Call::new("GET", None, payer).sub(sub), &[])?
             .text(limit)
     }
 
@@ -374,7 +467,7 @@ impl Bucket {
         let call = Call::new("PUT", None, self.config.default_payer)
             .sub("acl")
             .header("x-oss-acl", acl.as_str());
-        self.execute(call, Body::Empty).map(drop)
+        self.send(call, &[]).map(drop)
     }
 
     /// GetBucketAcl.
@@ -391,8 +484,7 @@ impl Bucket {
             .sub("policy")
             .header("Content-Type", "application/json")
             .header("Content-MD5", md5_base64(policy_json.as_bytes()));
-        self.execute(call, Body::Bytes(policy_json.as_bytes()))
-            .map(drop)
+        self.send(call, policy_json.as_bytes()).map(drop)
     }
 
     /// GetBucketPolicy: the JSON text.
@@ -403,7 +495,7 @@ impl Bucket {
     /// DeleteBucketPolicy.
     pub fn delete_policy(&self) -> Result<()> {
         let call = Call::new("DELETE", None, self.config.default_payer).sub("policy");
-        self.execute(call, Body::Empty).map(drop)
+        self.send(call, &[]).map(drop)
     }
 
     // ---- object operations -------------------------------------------------------------
@@ -464,8 +556,11 @@ impl Bucket {
     ) -> Result<PutResult> {
         let md5 = || Ok(md5_base64(data));
         let call = self.put_call(key, opts, Some(&md5), payer)?;
-        let resp = self.execute(call, Body::Bytes(data))?;
-        Self::put_result(&resp, crate::crc64::checksum(data), data.len() as u64)
+        let crc = crate::crc64::checksum(data);
+        self.retrying(&|| true, || {
+            let resp = self.execute(call.clone(), Body::Bytes(data))?;
+            Self::put_result(&resp, crc, data.len() as u64)
+        })
     }
 
     /// PutObject from a reader; `length` known (Content-Length) or not (chunked).
@@ -478,6 +573,16 @@ impl Bucket {
         payer: Option<Payer>,
     ) -> Result<PutResult> {
         let call = self.put_call(key, opts, None, payer)?;
+        // A reader cannot be rewound: one attempt only.
+        self.upload_once(call, reader, length)
+    }
+
+    fn upload_once(
+        &self,
+        call: Call<'_>,
+        reader: &mut dyn Read,
+        length: Option<u64>,
+    ) -> Result<PutResult> {
         let mut up = UploadReader::new(reader, length);
         let result = self.execute(call, Body::Reader(&mut up, length));
         if let Some(f) = up.failure.take() {
@@ -501,8 +606,7 @@ impl Bucket {
             std::fs::File::open(path)
                 .map_err(|e| Error::io(&format!("opening {}", path.display()), &e))
         };
-        let mut file = open()?;
-        let len = file
+        let len = open()?
             .metadata()
             .map_err(|e| Error::io("reading file size", &e))?
             .len();
@@ -514,7 +618,11 @@ impl Bucket {
             opts.content_md5 =
                 ContentMd5::Given(base64::engine::general_purpose::STANDARD.encode(h.finalize()));
         }
-        self.put_object_from_reader(key, &mut file, Some(len), &opts, payer)
+        let call = self.put_call(key, &opts, None, payer)?;
+        // A file can be read again from the start: each attempt reopens it.
+        self.retrying(&|| true, || {
+            self.upload_once(call.clone(), &mut open()?, Some(len))
+        })
     }
 
     /// GetObject, streaming the body into `sink`. Returns the metadata from the response.
@@ -527,6 +635,23 @@ impl Bucket {
         payer: Option<Payer>,
         sink: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
     ) -> Result<ObjectMeta> {
+        let call = self.get_call(key, range, payer)?;
+        // Retried only while nothing has reached the sink: what it got cannot be taken back.
+        let delivered = std::cell::Cell::new(false);
+        self.retrying(&|| !delivered.get(), || {
+            self.get_once(call.clone(), key, &mut |b| {
+                delivered.set(true);
+                sink(b)
+            })
+        })
+    }
+
+    fn get_call<'a>(
+        &self,
+        key: &'a str,
+        range: Option<Range>,
+        payer: Option<Payer>,
+    ) -> Result<Call<'a>> {
         let mut call = Call::new("GET", Some(key), self.payer(payer));
         if let Some(r) = range {
             if r.end.is_some_and(|e| e < r.start) {
@@ -535,7 +660,18 @@ impl Bucket {
             let end = r.end.map(|e| e.to_string()).unwrap_or_default();
             call = call.header("Range", format!("bytes={}-{end}", r.start));
         }
+        Ok(call)
+    }
+
+    /// One GET attempt, streaming into `sink`, checked by length and (whole objects) CRC-64.
+    fn get_once(
+        &self,
+        call: Call<'_>,
+        key: &str,
+        sink: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+    ) -> Result<ObjectMeta> {
         let mut resp = self.execute(call, Body::Empty)?;
+
         let meta = meta_from(&resp)?;
         let expected: Option<u64> = resp.header("content-length").and_then(|v| v.parse().ok());
         let whole = resp.status == 200;
@@ -579,10 +715,15 @@ impl Bucket {
         range: Option<Range>,
         payer: Option<Payer>,
     ) -> Result<(Vec<u8>, ObjectMeta)> {
+        let call = self.get_call(key, range, payer)?;
         let mut out = Vec::new();
-        let meta = self.get_object_to(key, range, payer, &mut |b| {
-            out.extend_from_slice(b);
-            Ok(())
+        // Memory can start over: every attempt begins with an empty buffer.
+        let meta = self.retrying(&|| true, || {
+            out.clear();
+            self.get_once(call.clone(), key, &mut |b| {
+                out.extend_from_slice(b);
+                Ok(())
+            })
         })?;
         Ok((out, meta))
     }
@@ -608,20 +749,24 @@ impl Bucket {
             SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         ));
         let tmp = path.with_file_name(tmp_name);
-        let file = std::fs::File::create(&tmp)
-            .map_err(|e| Error::io(&format!("creating {}", tmp.display()), &e))?;
-        let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
-        let result = self
-            .get_object_to(key, range, payer, &mut |b| w.write_all(b))
-            .and_then(|m| {
-                let f = w
-                    .into_inner()
-                    .map_err(|e| Error::io("writing file", e.error()))?;
-                f.sync_all().map_err(|e| Error::io("syncing file", &e))?;
-                std::fs::rename(&tmp, path)
-                    .map_err(|e| Error::io(&format!("renaming to {}", path.display()), &e))?;
-                Ok(m)
-            });
+        let call = self.get_call(key, range, payer)?;
+        // The temporary file can start over: every attempt creates it afresh.
+        let result = self.retrying(&|| true, || {
+            let file = std::fs::File::create(&tmp)
+                .map_err(|e| Error::io(&format!("creating {}", tmp.display()), &e))?;
+            let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
+            let m = self.get_once(call.clone(), key, &mut |b| w.write_all(b))?;
+            Ok((m, w))
+        });
+        let result = result.and_then(|(m, w)| {
+            let f = w
+                .into_inner()
+                .map_err(|e| Error::io("writing file", e.error()))?;
+            f.sync_all().map_err(|e| Error::io("syncing file", &e))?;
+            std::fs::rename(&tmp, path)
+                .map_err(|e| Error::io(&format!("renaming to {}", path.display()), &e))?;
+            Ok(m)
+        });
         if result.is_err() {
             let _ = std::fs::remove_file(&tmp);
         }
@@ -630,17 +775,14 @@ impl Bucket {
 
     /// HeadObject.
     pub fn head_object(&self, key: &str, payer: Option<Payer>) -> Result<ObjectMeta> {
-        let resp = self.execute(Call::new("HEAD", Some(key), self.payer(payer)), Body::Empty)?;
+        let resp = self.send(Call::new("HEAD", Some(key), self.payer(payer)), &[])?;
         meta_from(&resp)
     }
 
     /// DeleteObject. Deleting a missing key succeeds, as on OSS.
     pub fn delete_object(&self, key: &str, payer: Option<Payer>) -> Result<()> {
-        self.execute(
-            Call::new("DELETE", Some(key), self.payer(payer)),
-            Body::Empty,
-        )
-        .map(drop)
+        self.send(Call::new("DELETE", Some(key), self.payer(payer)), &[])
+            .map(drop)
     }
 
     /// A presigned URL valid for `expires_in` seconds. With the requester as payer, the URL
@@ -672,7 +814,7 @@ impl Bucket {
                 .push(("x-oss-request-payer".into(), Some("requester".into())));
         }
         let mut req = self.signable(call)?;
-        let now = crate::time::now_unix();
+        let now = self.now();
         let creds = &self.config.credentials;
         match self.config.signature_version {
             SignatureVersion::V1 => v1::presign(&mut req, creds, now + expires_in),

@@ -34,11 +34,18 @@ pub struct Config {
     pub default_payer: Payer,
     pub connect_timeout: Duration,
     pub read_timeout: Duration,
+    /// Attempts per operation (1: no retries). Retried: network failures, timeouts, 5xx, 408,
+    /// 429, RequestTimeTooSkewed (after correcting the clock), CRC-64 mismatches; and only
+    /// when the data can be sent or received again (not a read callback's upload, not a
+    /// download whose bytes already reached a write callback).
+    pub max_attempts: u32,
+    /// The first retry waits up to this long, each next one up to twice as long (20 s at most).
+    pub retry_base_delay: Duration,
 }
 
 impl Config {
     /// A configuration with the SDK-like defaults: V4, automatic addressing, bucket owner pays,
-    /// 10 s connect and 20 s read timeouts.
+    /// 10 s connect and 20 s read timeouts, 3 attempts with backoff from 200 ms.
     pub fn new(endpoint: &str, bucket: &str, credentials: Credentials) -> Self {
         Self {
             endpoint: endpoint.to_string(),
@@ -50,6 +57,8 @@ impl Config {
             default_payer: Payer::BucketOwner,
             connect_timeout: Duration::from_secs(10),
             read_timeout: Duration::from_secs(20),
+            max_attempts: 3,
+            retry_base_delay: Duration::from_millis(200),
         }
     }
 

@@ -44,6 +44,8 @@ pub struct ErrorDetails {
     pub ec: String,
     /// For `SignatureDoesNotMatch`, the StringToSign the server computed.
     pub string_to_sign: String,
+    /// The server's clock (its answer's `Date`), when it sent one.
+    pub server_time: Option<i64>,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -72,6 +74,7 @@ impl Error {
             host_id: String::new(),
             ec: String::new(),
             string_to_sign: String::new(),
+            server_time: None,
         }))
     }
 

@@ -181,6 +181,7 @@ fn service_error(resp: Response, head: bool) -> Error {
     let rid = resp.request_id();
     let ec = resp.header("x-oss-ec").unwrap_or("").to_string();
     let status = resp.status;
+    let date = resp.header("date").map(str::to_string);
     let xml = if head {
         resp.header("x-oss-err").and_then(|b64| {
             base64::engine::general_purpose::STANDARD
@@ -191,5 +192,7 @@ fn service_error(resp: Response, head: bool) -> Error {
     } else {
         resp.text(MAX_ERROR_BODY).ok()
     };
-    Error::from_service(status, xml.as_deref(), &rid, &ec)
+    let mut e = Error::from_service(status, xml.as_deref(), &rid, &ec);
+    e.server_time = date.as_deref().and_then(crate::time::parse_rfc1123);
+    e
 }

@@ -30,9 +30,11 @@ fn liar(responses: Vec<Vec<u8>>) -> (String, std::thread::JoinHandle<()>) {
     (format!("http://{addr}"), t)
 }
 
+/// Retries off: these tests are about detecting damage (tests/retries.rs covers retrying it).
 fn client(endpoint: &str) -> Bucket {
     let mut cfg = Config::new(endpoint, "bucket", Credentials::new("ak", "sk", None));
     cfg.region = "cn-hangzhou".into();
+    cfg.max_attempts = 1;
     Bucket::new(cfg).unwrap()
 }
 
@@ -173,6 +175,7 @@ fn read_timeout_is_a_timeout_error() {
     let mut cfg = Config::new(&ep, "bucket", Credentials::new("ak", "sk", None));
     cfg.region = "cn-hangzhou".into();
     cfg.read_timeout = std::time::Duration::from_millis(300);
+    cfg.max_attempts = 1;
     let e = Bucket::new(cfg)
         .unwrap()
         .get_object("k", None, None)

@@ -361,7 +361,7 @@ pub async fn handle(shared: std::sync::Arc<Shared>, req: Request<Incoming>) -> R
     let mut resp = Response::builder()
         .status(status)
         .header("x-oss-request-id", &request_id)
-        .header("Date", rfc1123(now_unix()))
+        .header("Date", rfc1123(ctx.now))
         .header("Server", "AliyunOSS");
     for (k, v) in &headers {
         resp = resp.header(k.as_str(), v.as_str());

@@ -50,6 +50,12 @@ pub struct oss_bucket_config {
     pub connect_timeout_ms: u32,
     /// Read and write timeout in milliseconds (0: 20000).
     pub read_timeout_ms: u32,
+    /// Attempts per operation (0: 3; 1: no retries). Network failures, timeouts, HTTP 5xx,
+    /// 408 and 429, RequestTimeTooSkewed (after correcting the clock from the server's Date)
+    /// and CRC-64 mismatches are retried with full-jitter exponential backoff from 200 ms,
+    /// when the data can be sent or received again: never for `oss_put_object_from_callback`,
+    /// and for `oss_get_object_to_callback` only before the first byte reached the callback.
+    pub max_attempts: u32,
 }
 
 unsafe fn config_from(c: &oss_bucket_config) -> Result<Config, Error> {
@@ -92,6 +98,9 @@ unsafe fn config_from(c: &oss_bucket_config) -> Result<Config, Error> {
     }
     if c.read_timeout_ms > 0 {
         cfg.read_timeout = Duration::from_millis(c.read_timeout_ms.into());
+    }
+    if c.max_attempts > 0 {
+        cfg.max_attempts = c.max_attempts;
     }
     Ok(cfg)
 }

@@ -114,6 +114,7 @@ static void test_config_errors(void) {
         c2.default_payer = (uint32_t)i;
         c2.connect_timeout_ms = 1000;
         c2.read_timeout_ms = 2000;
+        c2.max_attempts = (uint32_t)i; /* 0: the default (3), 1: no retries, 2 */
         oss_bucket *ok = NULL;
         OK(oss_bucket_new(&c2, &ok));
         CHECK(ok != NULL);
@@ -508,6 +509,7 @@ static void test_network_error(void) {
     cfg.access_key_id = "a";
     cfg.access_key_secret = "b";
     cfg.connect_timeout_ms = 2000;
+    cfg.max_attempts = 2; /* a refused connection is retried once, then reported */
     oss_bucket *b = NULL;
     OK(oss_bucket_new(&cfg, &b));
     oss_error *e = oss_delete_bucket(b);
