@@ -232,8 +232,8 @@ typedef struct oss_object_info {
 typedef struct oss_put_options {
   // Content-Type, or NULL for the server's default.
   const char *content_type;
-  // `metadata_len` pairs; NULL when `metadata_len` is 0. Names: ASCII letters, digits,
-  // '-' and '_' (sent lowercased); values: printable ASCII.
+  // `metadata_len` pairs; NULL when `metadata_len` is 0. Names: ASCII letters, digits and
+  // '-' (sent lowercased); values: printable ASCII; 8 KB in all (OSS's limit).
   const struct oss_metadata_entry *metadata;
   size_t metadata_len;
   // Compute and send Content-MD5 (memory and file uploads only: callback uploads must

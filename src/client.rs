@@ -193,14 +193,14 @@ fn check_crc(what: &str, local: u64, server: Option<u64>) -> Result<()> {
     }
 }
 
+/// OSS's rules for user metadata: names of ASCII letters, digits and hyphens; the names and
+/// values together at most 8 KB. Values are sent as HTTP header values: printable ASCII.
 fn validate_metadata(meta: &[(String, String)]) -> Result<()> {
+    let mut total = 0;
     for (k, v) in meta {
-        let name_ok = !k.is_empty()
-            && k.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !name_ok {
+        if k.is_empty() || !k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
             return Err(Error::invalid(format!(
-                "metadata name {k:?} must be non-empty ASCII letters, digits, '-' or '_'"
+                "metadata name {k:?} must be non-empty ASCII letters, digits and '-'"
             )));
         }
         if v.chars().any(|c| c.is_control() || !c.is_ascii()) {
@@ -208,6 +208,12 @@ fn validate_metadata(meta: &[(String, String)]) -> Result<()> {
                 "metadata value of {k:?} must be printable ASCII (encode other text yourself)"
             )));
         }
+        total += "x-oss-meta-".len() + k.len() + v.len();
+    }
+    if total > 8 * 1024 {
+        return Err(Error::invalid(format!(
+            "user metadata is {total} bytes; OSS allows 8 KB in all"
+        )));
     }
     Ok(())
 }

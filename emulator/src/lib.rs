@@ -158,7 +158,10 @@ async fn serve(
                         let shared = shared.clone();
                         async move { Ok::<_, std::convert::Infallible>(server::handle(shared, req).await) }
                     });
+                    // hyper's default of 100 headers would answer a request carrying many
+                    // x-oss-meta-* headers with a bare 431 before ossemu could give OSS's error.
                     let _ = hyper::server::conn::http1::Builder::new()
+                        .max_headers(1000)
                         .serve_connection(hyper_util::rt::TokioIo::new(stream), svc)
                         .await;
                 });

@@ -214,7 +214,15 @@ pub(crate) fn run(shared: &Shared, ctx: &mut Ctx, store: &mut Store) -> OssResul
             )))
         }
         "PutBucketPolicy" => {
-            let text = config_text(ctx)?;
+let text = config_text(ctx)?;
+            if text.len() > 16 * 1024 {
+                return Err(OssError::new(
+                    400,
+                    "InvalidPolicyDocument",
+                    "The bucket policy must be smaller than 16 KB.",
+                    "0030-00000001",
+                ));
+            }
             let p = Policy::parse(&text).map_err(|e| {
                 OssError::new(400, "InvalidPolicyDocument", format!("The policy document is invalid: {e}"), "0031-00000001")
             })?;
@@ -384,14 +392,36 @@ fn object<'a>(b: &'a Bucket, key: &str) -> OssResult<&'a Object> {
     b.objects.get(key).ok_or_else(|| OssError::no_such_key(key))
 }
 
-pub(crate) fn user_metadata(ctx: &Ctx) -> BTreeMap<String, String> {
-    ctx.headers
-        .iter()
-        .filter_map(|(k, v)| {
-            let name = k.as_str().strip_prefix("x-oss-meta-")?;
-            Some((name.to_string(), v.to_str().ok()?.to_string()))
-        })
-        .collect()
+/// The request's `x-oss-meta-*` headers, checked as OSS does: names of letters, digits and
+/// hyphens, at most 8 KB in all (EC 0011-00000002).
+pub(crate) fn user_metadata(ctx: &Ctx) -> OssResult<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    let mut total = 0;
+    for (k, v) in &ctx.headers {
+        let Some(name) = k.as_str().strip_prefix("x-oss-meta-") else {
+            continue;
+        };
+        let value = v
+            .to_str()
+            .map_err(|_| metadata_error("a user metadata value is not visible ASCII"))?;
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            return Err(metadata_error(&format!(
+                "user metadata name {name:?} may hold only letters, digits and '-'"
+            )));
+        }
+        total += k.as_str().len() + value.len();
+        out.insert(name.to_string(), value.to_string());
+    }
+    if total > 8 * 1024 {
+        return Err(metadata_error(&format!(
+            "the user metadata is {total} bytes; at most 8 KB is allowed"
+        )));
+    }
+    Ok(out)
+}
+
+fn metadata_error(msg: &str) -> OssError {
+    OssError::new(400, "InvalidArgument", msg.to_string(), "0011-00000002")
 }
 
 pub(crate) fn content_type(ctx: &Ctx) -> String {
@@ -774,7 +804,7 @@ fn copy_object(
     obj.appendable = false;
     if replace {
         obj.content_type = content_type(ctx);
-        obj.metadata = user_metadata(ctx);
+        obj.metadata = user_metadata(ctx)?;
     }
     // Stored data never changes, so with --data-dir the copy is a hard link to the same file.
     if let (Some(p), crate::store::Data::File { path, len }) = (&shared.persist, &src.data) {
@@ -823,7 +853,7 @@ fn initiate_upload(ctx: &mut Ctx, b: &mut Bucket, bname: &str, key: &str) -> Oss
             key: key.to_string(),
             initiated: ctx.now,
             content_type: content_type(ctx),
-            metadata: user_metadata(ctx),
+            metadata: user_metadata(ctx)?,
             parts: BTreeMap::new(),
         },
     );

@@ -135,12 +135,15 @@ fn commit(
 }
 
 async fn put_object(shared: &Shared, ctx: &mut Ctx, body: Incoming) -> OssResult<Reply> {
-    if let Err(e) = check_write(shared, ctx) {
-        server::drain(ctx, body).await;
-        return Err(e);
-    }
+    let meta = match check_write(shared, ctx).and_then(|_| user_metadata(ctx)) {
+        Ok(m) => m,
+        Err(e) => {
+            server::drain(ctx, body).await;
+            return Err(e);
+        }
+    };
     let (data, d) = receive_all(ctx, body, shared.writer()?).await?;
-    let obj = Object::new(data, &d, content_type(ctx), user_metadata(ctx), ctx.now);
+    let obj = Object::new(data, &d, content_type(ctx), meta, ctx.now);
     let reply = Reply::empty(200)
         .header("ETag", obj.etag.clone())
         .header("x-oss-hash-crc64ecma", obj.crc64.to_string())
@@ -166,6 +169,7 @@ async fn append_object(shared: &Shared, ctx: &mut Ctx, body: Incoming) -> OssRes
         check_write(shared, ctx)?;
         let position = position
             .ok_or_else(|| OssError::invalid_argument("position is required for append."))?;
+        let new_meta = user_metadata(ctx)?;
         let store = shared.store();
         let cur = store
             .buckets
@@ -183,7 +187,7 @@ async fn append_object(shared: &Shared, ctx: &mut Ctx, body: Incoming) -> OssRes
         if position != len {
             return Err(position_error(len));
         }
-        Ok(cur.map(|o| {
+        let prior = cur.map(|o| {
             (
                 o.data.open(),
                 o.id.clone(),
@@ -191,9 +195,10 @@ async fn append_object(shared: &Shared, ctx: &mut Ctx, body: Incoming) -> OssRes
                 o.content_type.clone(),
                 o.metadata.clone(),
             )
-        }))
+        });
+        Ok((new_meta, prior))
     })();
-    let prior = match prior {
+    let (new_meta, prior) = match prior {
         Ok(p) => p,
         Err(e) => {
             server::drain(ctx, body).await;
@@ -211,7 +216,7 @@ async fn append_object(shared: &Shared, ctx: &mut Ctx, body: Incoming) -> OssRes
             }
             (ctype, meta, Some((id, modified, len)))
         }
-        None => (content_type(ctx), user_metadata(ctx), None),
+        None => (content_type(ctx), new_meta, None),
     };
     let (data, d) = receive_all(ctx, body, w).await?;
     let mut obj = Object::new(data, &d, ctype, meta, ctx.now);

@@ -300,3 +300,59 @@ fn clock_skew_and_expired_urls() {
         200
     );
 }
+
+#[test]
+fn user_metadata_rules_and_policy_size() {
+    let (_s, a) = setup();
+    let owner = creds(OWNER);
+    let r = Req::new("PUT", Some("bad"), Some("k"))
+        .header("x-oss-meta-file_type", "x")
+        .body(b"evil")
+        .v4(&owner)
+        .send(a);
+    assert_eq!(
+        (r.status, r.xml("EC").as_deref()),
+        (400, Some("0011-00000002")),
+        "{}",
+        r.text()
+    );
+    let mut req = Req::new("PUT", Some("bad"), Some("k")).body(b"evil");
+    for i in 0..100 {
+        req = req.header(&format!("x-oss-meta-m{i}"), &"v".repeat(80));
+    }
+    let r = req.v4(&owner).send(a);
+    assert_eq!(
+        (r.status, r.xml("EC").as_deref()),
+        (400, Some("0011-00000002")),
+        "over 8 KB"
+    );
+    let r = Req::new("POST", Some("bad"), Some("log"))
+        .sub("append", None)
+        .sub("position", Some("0"))
+        .header("x-oss-meta-a_b", "x")
+        .body(b"evil")
+        .v4(&owner)
+        .send(a);
+    assert_eq!(r.xml("EC").as_deref(), Some("0011-00000002"));
+    assert_eq!(
+        Req::new("HEAD", Some("bad"), Some("log"))
+            .v4(&owner)
+            .send(a)
+            .status,
+        404
+    );
+    let big = format!(
+        r#"{{"Version":"1","Statement":[{{"Effect":"Allow","Principal":["1"],"Action":["oss:GetObject"],"Resource":["acs:oss:*:*:bad/{}"]}}]}}"#,
+        "x".repeat(17 * 1024)
+    );
+    let r = Req::new("PUT", Some("bad"), None)
+        .sub("policy", None)
+        .body(big.as_bytes())
+        .v4(&owner)
+        .send(a);
+    assert_eq!(
+        (r.status, r.xml("EC").as_deref()),
+        (400, Some("0030-00000001"))
+    );
+    intact(a, b"precious");
+}

@@ -20,8 +20,8 @@ pub struct oss_metadata_entry {
 pub struct oss_put_options {
     /// Content-Type, or NULL for the server's default.
     pub content_type: *const c_char,
-    /// `metadata_len` pairs; NULL when `metadata_len` is 0. Names: ASCII letters, digits,
-    /// '-' and '_' (sent lowercased); values: printable ASCII.
+    /// `metadata_len` pairs; NULL when `metadata_len` is 0. Names: ASCII letters, digits and
+    /// '-' (sent lowercased); values: printable ASCII; 8 KB in all (OSS's limit).
     pub metadata: *const oss_metadata_entry,
     pub metadata_len: usize,
     /// Compute and send Content-MD5 (memory and file uploads only: callback uploads must
