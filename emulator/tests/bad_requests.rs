@@ -133,8 +133,8 @@ fn truncated_bodies_and_wrong_content_length_store_nothing() {
     let bytes = String::from_utf8(req.bytes(a))
         .unwrap()
         .replace("Content-Length: 8", "Content-Length: lots");
-    let r = raw(a, bytes.as_bytes());
-    assert!(r.is_none_or(|r| r.status == 400));
+    // hyper refuses an unparsable Content-Length before ossemu sees the request.
+    assert_eq!(raw(a, bytes.as_bytes()).map(|r| r.status), Some(400));
     intact(a, b"precious");
 }
 
@@ -159,14 +159,13 @@ fn huge_headers_are_refused_and_the_server_lives_on() {
     let big = "x".repeat(1 << 20);
     let req =
         format!("GET /bad/k HTTP/1.1\r\nHost: {a}\r\nX-Big: {big}\r\nConnection: close\r\n\r\n");
-    let r = raw(a, req.as_bytes());
-    assert!(r.is_none_or(|r| r.status == 431 || r.status == 400));
+    // Beyond hyper's header limits the answer is HTTP's own 431, without an OSS body.
+    assert_eq!(raw(a, req.as_bytes()).map(|r| r.status), Some(431));
     let many: String = (0..2000)
         .map(|i| format!("x-oss-meta-h{i}: v\r\n"))
         .collect();
     let req = format!("GET /bad/k HTTP/1.1\r\nHost: {a}\r\n{many}Connection: close\r\n\r\n");
-    let r = raw(a, req.as_bytes());
-    assert!(r.is_none_or(|r| r.status >= 400));
+    assert_eq!(raw(a, req.as_bytes()).map(|r| r.status), Some(431));
     intact(a, b"precious");
 }
 
